@@ -1,0 +1,93 @@
+"""The reproduction check: every published number the pipeline re-computes, beside the
+reproduced value, the difference and whether it is within the configured tolerance."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from puljeeval.settings import Settings
+
+COLUMNS = ["quantity", "reference", "kind", "published", "reproduced", "difference",
+           "tolerance", "within_tolerance", "report_inconsistent", "note"]
+
+
+def _row(quantity: str, reference: str, kind: str, published: float, reproduced: float,
+         tolerances: dict, inconsistency: str = "") -> dict:
+    diff = reproduced - published
+    tol = tolerances[kind]
+    return {"quantity": quantity, "reference": reference, "kind": kind, "published": published,
+            "reproduced": reproduced, "difference": round(diff, 4), "tolerance": tol,
+            "within_tolerance": abs(diff) <= tol + 1e-9,
+            "report_inconsistent": bool(inconsistency), "note": inconsistency}
+
+
+def share_sum_inconsistency(shares: list[float | None], complete: bool = True) -> str:
+    """Why a set of published rounded shares of one question cannot all be reproduced, or ''.
+
+    k shares each rounded to a whole percent can only sum to 100 +/- k/2 when the categories
+    cover all answers; outside that the published figure is internally inconsistent.
+    """
+    values = [v for v in shares if v is not None]
+    if not complete or not values:
+        return ""
+    total, k = sum(values), len(values)
+    if abs(total - 100) > k / 2:
+        return (f"published shares sum to {total} %; {k} rounded shares can only sum to "
+                f"{100 - k / 2:g}-{100 + k / 2:g} %")
+    return ""
+
+
+def chapter3(production: pd.DataFrame, flow: pd.DataFrame, profiles: pd.DataFrame,
+             courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    pub = settings.published
+    tol = settings.config["reproduction"]["tolerance"]
+    rows = []
+    t81 = pub["tabel_8_1"]
+    prod = production.set_index("offer")
+    for offer, values in t81["rows"].items():
+        for col, v in zip(t81["columns"], values):
+            rows.append(_row(f"Tabel 8-1 {offer} {col}", t81["reference"], "count", v,
+                             int(prod.loc[offer, col]), tol))
+    rows.append(_row("Tabel 8-1 started, all offers", t81["reference"] + ", note 1", "count",
+                     t81["started_total"], int(prod["started"].sum()), tol))
+    oldest = max(settings.config["age"]["groups"], key=lambda g: g["max"])["max"]
+    counted = courses[courses["counted_in_production"]]
+    rows.append(_row(f"Tabel 8-1 registered {oldest}-year-olds", t81["reference"] + ", note 1", "count",
+                     t81["age_25_registered"], int((counted["age"] == oldest).sum()), tol))
+    f34 = pub["figur_3_4"]
+    steps = flow.set_index("step")["n"]
+    for key in ("started", "completed", "ongoing", "planned", "unplanned", "not_stated"):
+        rows.append(_row(f"Figur 3-4 {key}", f34["reference"], "count", f34[key], int(steps[key]), tol))
+    prof = pub["profiles"]
+    p = profiles.set_index(["variable", "age_group", "category"])
+    age = prof["age"]
+    rows.append(_row("Figur 3-1 age known, ALLE: n", age["reference"], "count", age["n"]["ALLE"],
+                     int(p.loc[("age", "ALLE", "0-2"), "n"]), tol))
+    for g, share in age["shares"].items():
+        rows.append(_row(f"Figur 3-1 age group {g}: share", age["reference"], "share_pct", share,
+                         float(p.loc[("age", "ALLE", g), "share_pct"]), tol))
+    groups = prof["reference_groups"]
+    for var, spec in prof["variables"].items():
+        for g, n in spec["n"].items():
+            first = next(iter(spec["categories"]))
+            rows.append(_row(f"{spec['reference']} {g}: n", spec["reference"], "count", n,
+                             int(p.loc[(var, g, first), "n"]), tol))
+        single = not spec.get("multi_select") and spec.get("complete", True)
+        for gi, g in enumerate(groups):
+            note = share_sum_inconsistency([c["shares"][gi] for c in spec["categories"].values()], single)
+            for cat, c in spec["categories"].items():
+                share = c["shares"][gi]
+                if share is None:
+                    continue
+                rows.append(_row(f"{spec['reference']} {g}: {c['label']}", spec["reference"], "share_pct",
+                                 share, float(p.loc[(var, g, cat), "share_pct"]), tol, note))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def summary(table: pd.DataFrame) -> str:
+    ok = int(table["within_tolerance"].sum())
+    off = ~table["within_tolerance"]
+    explained = int((off & table["report_inconsistent"]).sum())
+    unexplained = int((off & ~table["report_inconsistent"]).sum())
+    return (f"reproduction: {ok} of {len(table)} published quantities reproduced within tolerance; "
+            f"{explained} outside are internally inconsistent in the report, {unexplained} unexplained")

@@ -1,0 +1,723 @@
+"""The synthetic twin: raw extracts in exactly the data contract, calibrated to the report.
+
+Counts are allocated exactly rather than sampled: the production table, the flow and the
+observation counts of the target-group profiles come out as published, and each category
+share is the published (rounded) percentage of its published N up to integer rounding. What
+is random (seeded) is which course gets which value, the dates, the identifiers and the
+item-level answers. Published numbers are read from config/published.yaml; nothing
+published is written here.
+
+The model parameters below (`SHAPE`) are not published numbers: they shape distributions the
+report does not print (durations, item spreads, shares of unreported categories).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+from puljeeval.settings import Settings
+
+PERIOD_START = np.datetime64("2016-01-01")   # the pool's start (report title: 2016-2019)
+
+SHAPE = {
+    "not_stated_period_end": np.datetime64("2017-12-31"),  # footnote 5: early in the period
+    "duration_days": (60, 540),
+    "tuba_background_birth_date_share": 0.5,   # TUBA courses giving a birth date, not a CPR
+    "nationality_danish": 0.9,
+    "lives_with_abuser": 0.4,
+    "background_item_missing": 0.03,           # items not in the report's profiles
+    "death_trauma_share": 0.1,
+    "who5_low_part_mean": 8.5,                 # raw-score mean of the low (0-12) part
+    "who5_end_share_of_completed": 0.6,
+    "instrument_start_share": 0.8,
+    "instrument_end_share_of_completed": 0.55,
+    "benefit_share_of_completed": 0.5,
+    "fidelity_share": 0.7,
+    "fidelity_registrations_mean": 3,
+    "intention_share": {"egen_situation": 0.94, "tillid_tryghed": 0.83, "leg_oevelser": 0.6,
+                        "faellesskab": 0.61},
+    "intention_share_default": 0.75,
+    "intervention_type": {"individuel": 0.5, "gruppe": 0.25, "begge": 0.23, "": 0.02},
+    "child_education": {"0-2": {"dagtilbud": 1.0},
+                        "3-10": {"dagtilbud": 0.3, "grundskole": 0.7},
+                        "11-16": {"grundskole": 0.9, "ungdomsuddannelse": 0.1},
+                        "17-24": {"ungdomsuddannelse": 0.45, "videregaaende": 0.3,
+                                  "ikke_i_uddannelse": 0.25}},
+    "residence_placed_share": 1,   # percentage points of the unreported remainder that are 'anbragt'
+    "instrument_means": {"sdq_p": 0.6, "yp_core": 1.6, "core_om": 1.5, "tool_0_2": 2.5},
+}
+STATUS_COLUMNS = ["ongoing", "planned", "unplanned", "not_stated"]
+END_STATUS = {"planned": "planlagt", "unplanned": "uplanlagt", "not_stated": "ikke_oplyst"}
+WHO5_AGE_GROUPS = ("3-10", "11-16", "17-24")
+
+
+def allocate(n: int, weights: list[float] | np.ndarray) -> np.ndarray:
+    """Split n into integer counts proportional to weights (largest remainder, stable ties)."""
+    w = np.asarray(weights, dtype=float)
+    if n == 0 or w.sum() == 0:
+        return np.zeros(len(w), dtype=int)
+    exact = n * w / w.sum()
+    counts = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    return counts
+
+
+def allocate_shares(n: int, shares_pct: list[float]) -> np.ndarray:
+    """Counts for published (rounded) percentage shares of n.
+
+    When the published shares do not sum to 100, the residual is spread evenly over the
+    non-zero categories rather than in proportion to their size: that keeps the largest
+    deviation from any published share as small as possible.
+    """
+    exact = np.asarray(shares_pct, dtype=float) / 100 * n
+    live = exact > 0
+    if live.any():
+        exact[live] += (n - exact.sum()) / live.sum()
+    return allocate(n, np.clip(exact, 0, None))
+
+
+def shuffled_labels(rng: np.random.Generator, labels: list[str], counts: np.ndarray) -> np.ndarray:
+    out = np.repeat(np.array(labels, dtype=object), counts)
+    rng.shuffle(out)
+    return out
+
+
+@dataclass
+class Twin:
+    registrations: pd.DataFrame
+    background: pd.DataFrame
+    questionnaires: pd.DataFrame
+    fidelity: pd.DataFrame
+    intention: pd.DataFrame
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"registrations": self.registrations, "background": self.background,
+                "questionnaires": self.questionnaires, "fidelity": self.fidelity,
+                "intention": self.intention}
+
+
+# --------------------------------------------------------------------------- courses
+
+
+def course_counts(settings: Settings, scale: int) -> pd.DataFrame:
+    """Registered (clean) courses per offer and status: Tabel 8-1 with its adjustments undone."""
+    pub = settings.published["tabel_8_1"]
+    table = pd.DataFrame.from_dict(pub["rows"], orient="index", columns=pub["columns"]) * scale
+    prod = settings.config["production"]
+    for adj in prod["add"]:          # added to production, so not in the registrations
+        for col in adj["columns"]:
+            table.loc[adj["offer"], col] -= adj["courses"]
+    for adj in prod["subtract"]:     # subtracted from production, so in the registrations
+        for col in adj["columns"]:
+            table.loc[adj["offer"], col] += adj["courses"]
+    table["unfunded"] = 0
+    if prod["exclude_unfunded_branches"]:
+        n = settings.published["tuba_unfunded_branch_courses"]["courses"] * scale
+        for col in ("started", "completed", "not_stated"):
+            table.loc["TUBA", col] += n
+        table.loc["TUBA", "unfunded"] = n
+    return table
+
+
+def age_group_sizes(settings: Settings, scale: int) -> dict[str, int]:
+    """Courses per age group: at least the largest published N of the group, then as close
+    to the published age shares as the total of courses with known age allows."""
+    prof = settings.published["profiles"]
+    groups = [g["label"] for g in settings.config["age"]["groups"]]
+    total = prof["age"]["n"]["ALLE"] * scale
+    lower = np.array([max(v["n"].get(g, 0) for v in prof["variables"].values()) * scale
+                      for g in groups])
+    target = np.array([prof["age"]["shares"][g] for g in groups]) / 100 * total
+    sizes = np.maximum(lower, np.round(target).astype(int))
+    while sizes.sum() > total:
+        slack = np.where(sizes > lower, sizes - target, -np.inf)
+        sizes[int(np.argmax(slack))] -= 1
+    while sizes.sum() < total:
+        sizes[int(np.argmax(target - sizes))] += 1
+    return dict(zip(groups, sizes.tolist()))
+
+
+def _courses(settings: Settings, rng: np.random.Generator, scale: int) -> pd.DataFrame:
+    counts = course_counts(settings, scale)
+    parts = []
+    for offer, row in counts.iterrows():
+        status = shuffled_labels(rng, STATUS_COLUMNS, row[STATUS_COLUMNS].to_numpy())
+        frame = pd.DataFrame({"offer": offer, "status": status})
+        frame["branch"] = ""
+        branches = settings.branches(offer)
+        if branches:
+            funded = [b["name"] for b in branches if b["funded_by_pool"]]
+            unfunded = [b["name"] for b in branches if not b["funded_by_pool"]]
+            frame["branch"] = rng.choice(funded, size=len(frame))
+            if row["unfunded"]:
+                # all of them completed without stated end status (Tabel 8-1 vs Figur 3-4)
+                idx = frame.index[frame["status"] == "not_stated"]
+                pick = rng.choice(idx, size=int(row["unfunded"]), replace=False)
+                frame.loc[pick, "branch"] = rng.choice(unfunded, size=len(pick))
+        parts.append(frame)
+    courses = pd.concat(parts, ignore_index=True)
+    courses["source_system"] = [next(o["source_system"] for o in settings.offers["offers"]
+                                     if o["code"] == off) for off in courses["offer"]]
+    return courses
+
+
+def _assign_ages(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+                 scale: int) -> None:
+    sizes = age_group_sizes(settings, scale)
+    groups = {g["label"]: g for g in settings.config["age"]["groups"]}
+    n_unknown = len(courses) - sum(sizes.values())
+    tuba = courses.index[courses["offer"] == "TUBA"].to_numpy()
+    unknown = rng.choice(tuba, size=n_unknown, replace=False)
+    courses["age_group"] = ""
+    young = [g for g in sizes if groups[g]["max"] <= 10]
+    older = [g for g in sizes if g not in young]
+    # the youngest children are not in TUBA (a youth offer); place them first elsewhere
+    others = courses.index[courses["offer"] != "TUBA"].to_numpy()
+    n_young = sum(sizes[g] for g in young)
+    young_idx = rng.choice(others, size=n_young, replace=False)
+    courses.loc[young_idx, "age_group"] = shuffled_labels(rng, young, np.array([sizes[g] for g in young]))
+    rest = courses.index[(courses["age_group"] == "") & ~courses.index.isin(unknown)].to_numpy()
+    courses.loc[rest, "age_group"] = shuffled_labels(rng, older, np.array([sizes[g] for g in older]))
+    lo = courses["age_group"].map(lambda g: groups[g]["min"] if g else -1)
+    hi = courses["age_group"].map(lambda g: min(groups[g]["max"], 24) if g else -1)
+    courses["age"] = np.where(lo >= 0, rng.integers(lo.clip(0), hi.clip(0) + 1), -1)
+    n25 = settings.published["tabel_8_1"]["age_25_registered"] * scale
+    oldest = max(groups, key=lambda g: groups[g]["max"])
+    pool = courses.index[(courses["age_group"] == oldest) & (courses["offer"] != "TUBA")]
+    courses.loc[rng.choice(pool, size=n25, replace=False), "age"] = groups[oldest]["max"]
+
+
+def _dates(courses: pd.DataFrame, rng: np.random.Generator, extraction: np.datetime64) -> None:
+    n = len(courses)
+    lo_d, hi_d = SHAPE["duration_days"]
+    duration = rng.integers(lo_d, hi_d + 1, size=n).astype("timedelta64[D]")
+    start_completed = PERIOD_START + rng.integers(
+        0, int((extraction - PERIOD_START).astype(int)) - lo_d, size=n).astype("timedelta64[D]")
+    start_early = PERIOD_START + rng.integers(
+        0, int((SHAPE["not_stated_period_end"] - PERIOD_START).astype(int)), size=n).astype("timedelta64[D]")
+    start_ongoing = extraction - rng.integers(1, hi_d, size=n).astype("timedelta64[D]")
+    status = courses["status"].to_numpy()
+    start = np.where(status == "ongoing", start_ongoing,
+                     np.where(status == "not_stated", start_early, start_completed))
+    end = np.minimum(start + duration, extraction - np.timedelta64(1, "D"))
+    courses["start_date"] = start.astype("datetime64[D]")
+    courses["end_date"] = np.where(status == "ongoing", np.datetime64("NaT"), end).astype("datetime64[D]")
+
+
+def _birth_dates(start: np.ndarray, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A birth date that gives exactly `age` completed years at `start`."""
+    start = pd.to_datetime(start)
+    years_back = pd.to_datetime({"year": start.year - age - 1, "month": start.month,
+                                 "day": np.minimum(start.day, 28)})
+    # the day is clipped to 28, so keep clear of both ends of the year
+    offset = rng.integers(5, 360, size=len(age)).astype("timedelta64[D]")
+    return (years_back.to_numpy().astype("datetime64[D]") + offset)
+
+
+def make_cprs(born: np.ndarray, male: np.ndarray, rng: np.random.Generator,
+              taken: set[str] | None = None) -> np.ndarray:
+    """Structurally valid, unique CPR numbers for the birth dates (century digit by the rule)."""
+    taken = set() if taken is None else taken
+    b = pd.to_datetime(born)
+    out = []
+    for year, month, day, is_male in zip(b.year, b.month, b.day, male):
+        digits7 = (4, 5, 6, 7, 8, 9) if year >= 2000 else (0, 1, 2, 3)
+        while True:
+            serial = int(rng.choice(digits7)) * 1000 + int(rng.integers(0, 500)) * 2 + int(is_male)
+            cpr = f"{day:02d}{month:02d}{year % 100:02d}{serial:04d}"
+            if cpr not in taken:
+                taken.add(cpr)
+                out.append(cpr)
+                break
+    return np.array(out, dtype=object)
+
+
+# --------------------------------------------------------------------------- background
+
+
+def _background(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+                scale: int) -> pd.DataFrame:
+    prof = settings.published["profiles"]
+    variables = {k: v for k, v in prof["variables"].items() if k != "wellbeing_start"}
+    ref_groups = prof["reference_groups"]
+    rows = []
+    for group in [g["label"] for g in settings.config["age"]["groups"]]:
+        members = courses.index[courses["age_group"] == group].to_numpy()
+        n_bg = max(v["n"].get(group, 0) for v in prof["variables"].values()) * scale
+        chosen = np.sort(rng.choice(members, size=n_bg, replace=False))
+        bg = pd.DataFrame(index=chosen)
+        gi = ref_groups.index(group)
+        for var, spec in variables.items():
+            n = spec["n"].get(group, 0) * scale
+            answered = rng.choice(chosen, size=n, replace=False)
+            cats = spec["categories"]
+            if spec.get("multi_select"):
+                _family_problems(bg, answered, cats, gi, rng)
+                continue
+            labels = list(cats)
+            shares = [cats[c]["shares"][gi] for c in labels]
+            if var == "residence":   # the figure omits placed-in-care and other
+                rest = max(0, 100 - sum(shares))
+                placed = min(rest, SHAPE["residence_placed_share"])
+                labels += ["anbragt", "andet"]
+                shares += [placed, rest - placed]
+            bg[var] = ""
+            bg.loc[answered, var] = shuffled_labels(rng, labels, allocate_shares(n, shares))
+        rows.append(bg)
+    background = pd.concat(rows).sort_index()
+    idx = background.index
+    groups = courses.loc[idx, "age_group"]
+
+    def sometimes_blank(values: np.ndarray) -> np.ndarray:
+        return np.where(rng.random(len(values)) < SHAPE["background_item_missing"], "", values)
+
+    background["nationality"] = sometimes_blank(np.where(
+        rng.random(len(idx)) < SHAPE["nationality_danish"], "dansk", "anden"))
+    background["lives_with_abuser"] = sometimes_blank(np.where(
+        rng.random(len(idx)) < SHAPE["lives_with_abuser"], "ja", "nej"))
+    edu = np.empty(len(idx), dtype=object)
+    for group, dist in SHAPE["child_education"].items():
+        m = (groups == group).to_numpy()
+        edu[m] = rng.choice(list(dist), size=m.sum(), p=list(dist.values()))
+    background["child_education"] = sometimes_blank(edu)
+    background["measured_date"] = courses.loc[idx, "start_date"].to_numpy()
+    return background
+
+
+def _family_problems(bg: pd.DataFrame, answered: np.ndarray, cats: dict, gi: int,
+                     rng: np.random.Generator) -> None:
+    cols = ["problem_conflict", "problem_mental_illness", "problem_violence",
+            "problem_death_trauma", "problem_other", "problem_none"]
+    for c in cols:
+        bg[c] = ""
+    n = len(answered)
+    bg.loc[answered, cols] = "0"
+    n_none = int(round(cats["problem_none"]["shares"][gi] / 100 * n))
+    order = rng.permutation(answered)
+    none, some = order[:n_none], order[n_none:]
+    bg.loc[none, "problem_none"] = "1"
+    for c in ("problem_conflict", "problem_mental_illness", "problem_violence"):
+        k = min(len(some), int(round(cats[c]["shares"][gi] / 100 * n)))
+        bg.loc[rng.choice(some, size=k, replace=False), c] = "1"
+    extra = some[rng.random(len(some)) < SHAPE["death_trauma_share"]]
+    bg.loc[extra, "problem_death_trauma"] = "1"
+    ticked = (bg.loc[some, cols[:5]] == "1").any(axis=1)
+    bg.loc[ticked.index[~ticked], "problem_other"] = "1"
+
+
+# --------------------------------------------------------------------------- questionnaires
+
+
+def split_sum(total: np.ndarray, n_items: int, top: int, rng: np.random.Generator) -> np.ndarray:
+    """Random item values in 0..top, one row per total, each row summing to its total."""
+    total = np.asarray(total, dtype=int)
+    items = np.zeros((len(total), n_items), dtype=int)
+    remaining = total.copy()
+    while remaining.any():
+        room = items < top
+        weights = rng.random(items.shape) * room
+        pick = np.argmax(weights, axis=1)
+        active = remaining > 0
+        items[active, pick[active]] += 1
+        remaining[active] -= 1
+    return items
+
+
+def _long(course_ids: np.ndarray, instrument: str, timepoint: str, items: list[str],
+          values: np.ndarray, dates: np.ndarray) -> pd.DataFrame:
+    n = len(course_ids)
+    return pd.DataFrame({
+        "course_id": np.repeat(course_ids, len(items)),
+        "instrument": instrument,
+        "timepoint": timepoint,
+        "answered_date": np.repeat(dates, len(items)),
+        "item": np.tile(items, n),
+        "response": values.reshape(-1).astype(str) if n else np.array([], dtype=str),
+    })
+
+
+def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+          scale: int) -> tuple[list[pd.DataFrame], set]:
+    pub = settings.published
+    spec = pub["profiles"]["variables"]["wellbeing_start"]
+    gi = {g: pub["profiles"]["reference_groups"].index(g) for g in WHO5_AGE_GROUPS}
+    items = settings.instruments["instruments"]["who5"]["items"]
+    mult = settings.instruments["instruments"]["who5"]["scoring"]["multiplier"]
+    low_max = settings.instruments["instruments"]["who5"]["scoring"]["low_wellbeing_max"] // mult
+    n_items = len(items)
+    top = settings.instruments["instruments"]["who5"]["range"][1]
+    out, calibrated = [], set()
+    for group in WHO5_AGE_GROUPS:
+        members = courses.index[courses["age_group"] == group].to_numpy()
+        n = spec["n"][group] * scale
+        who = rng.choice(members, size=n, replace=False)
+        calibrated |= set(who.tolist())
+        p_low = spec["categories"]["low"]["shares"][gi[group]] / 100
+        n_low = int(round(p_low * n))
+        mean_raw = pub["who5_means"]["start"][group] / mult
+        low_mean = SHAPE["who5_low_part_mean"]
+        high_mean = (mean_raw - p_low * low_mean) / (1 - p_low)
+        max_raw = top * n_items
+        low = rng.binomial(low_max, low_mean / low_max, size=n_low)
+        span = max_raw - (low_max + 1)
+        high = low_max + 1 + rng.binomial(span, np.clip((high_mean - low_max - 1) / span, 0, 1),
+                                          size=n - n_low)
+        raw = np.concatenate([low, high])
+        ids = courses.loc[who, "course_id"].to_numpy()
+        start = courses.loc[who, "start_date"].to_numpy()
+        out.append(_long(ids, "who5", "start", items, split_sum(raw, n_items, top, rng), start))
+        # end measurement for part of the completed courses: the start raw shifted by the
+        # published mean change (the scoring issue calibrates the change distribution)
+        done = (courses.loc[who, "status"] != "ongoing").to_numpy()
+        has_end = done & (rng.random(n) < SHAPE["who5_end_share_of_completed"])
+        shift = (pub["who5_means"]["end"][group] - pub["who5_means"]["start"][group]) / mult
+        end_raw = np.clip(np.round(raw[has_end] + rng.normal(shift, 3, has_end.sum())), 0, max_raw)
+        out.append(_long(ids[has_end], "who5", "slut", items,
+                         split_sum(end_raw, n_items, top, rng),
+                         courses.loc[who[has_end], "end_date"].to_numpy()))
+    return out, calibrated
+
+
+def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
+             rng: np.random.Generator) -> np.ndarray:
+    person = rng.normal(mean, 0.5, size=(n, 1))
+    return np.clip(np.round(person + rng.normal(0, 0.7, size=(n, n_items))), lo, hi).astype(int)
+
+
+def _instruments(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+    out = []
+    for code, mean in SHAPE["instrument_means"].items():
+        spec = settings.instruments["instruments"][code]
+        lo, hi = spec["range"]
+        group_ok = (courses["age"] >= spec["ages"][0]) & (courses["age"] <= spec["ages"][1])
+        start = courses[group_ok & (rng.random(len(courses)) < SHAPE["instrument_start_share"])]
+        out.append(_long(start["course_id"].to_numpy(), code, "start", spec["items"],
+                         _ordinal(len(start), len(spec["items"]), lo, hi, mean, rng),
+                         start["start_date"].to_numpy()))
+        done = start[(start["status"] != "ongoing").to_numpy()
+                     & (rng.random(len(start)) < SHAPE["instrument_end_share_of_completed"])]
+        out.append(_long(done["course_id"].to_numpy(), code, "slut", spec["items"],
+                         _ordinal(len(done), len(spec["items"]), lo, hi, mean, rng),
+                         done["end_date"].to_numpy()))
+    # perceived benefit (3-24, end only) and the 0-2 parent statements (end only)
+    ben = settings.instruments["instruments"]["benefit"]
+    done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ben["ages"][0])
+                   & (rng.random(len(courses)) < SHAPE["benefit_share_of_completed"])]
+    shares = settings.published["figur_4_1"]["shares"]
+    rest = 100 - shares["meget_positiv"] - shares["positiv"]
+    values = shuffled_labels(rng, ["4", "3", "2", "1"],
+                             allocate(len(done), [shares["meget_positiv"], shares["positiv"],
+                                                  rest * 0.8, rest * 0.2]))
+    out.append(_long(done["course_id"].to_numpy(), "benefit", "slut", ben["items"],
+                     values.reshape(-1, 1), done["end_date"].to_numpy()))
+    ps = settings.instruments["instruments"]["parent_statements"]
+    done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ps["ages"][0])
+                   & (courses["age"] <= ps["ages"][1])]
+    vals = rng.choice([1, 2, 3], p=[0.05, 0.45, 0.5], size=(len(done), len(ps["items"])))
+    out.append(_long(done["course_id"].to_numpy(), "parent_statements", "slut", ps["items"],
+                     vals, done["end_date"].to_numpy()))
+    return out
+
+
+def _questionnaire_dirt(q: pd.DataFrame, protected: np.ndarray, settings: Settings,
+                        rng: np.random.Generator) -> pd.DataFrame:
+    dirt = settings.config["twin"]["dirt"]
+    u = rng.random(len(q))
+    free = ~protected
+    dk = settings.config["questionnaires"]["dont_know_code"]
+    a = dirt["missing_item"]
+    b = a + dirt["dont_know"]
+    c = b + dirt["out_of_range"]
+    response = q["response"].to_numpy(dtype=object).copy()
+    response[free & (u < a)] = ""
+    response[free & (u >= a) & (u < b)] = dk
+    oor_ok = q["instrument"].isin(list(settings.config["questionnaires"]["out_of_range_to_missing"])).to_numpy()
+    response[free & oor_ok & (u >= b) & (u < c)] = str(dirt["out_of_range_code"])
+    q = q.copy()
+    q["response"] = response
+    return q
+
+
+def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
+                     rng: np.random.Generator) -> pd.DataFrame:
+    """Start questionnaires with at least one unusable item, for courses outside the
+    calibrated WHO-5 respondents: they count as answered but have no score."""
+    dirt = settings.config["twin"]["dirt"]
+    items = settings.instruments["instruments"]["who5"]["items"]
+    eligible = courses[courses["age_group"].isin(WHO5_AGE_GROUPS) & ~courses.index.isin(list(calibrated))]
+    rate = dirt["missing_item"] + dirt["dont_know"] + dirt["out_of_range"]
+    pick = eligible[rng.random(len(eligible)) < rate * len(items)]
+    values = rng.integers(0, 6, size=(len(pick), len(items))).astype(str).astype(object)
+    broken = rng.integers(0, len(items), size=len(pick))
+    codes = ["", settings.config["questionnaires"]["dont_know_code"], str(dirt["out_of_range_code"])]
+    values[np.arange(len(pick)), broken] = rng.choice(codes, size=len(pick))
+    return _long(pick["course_id"].to_numpy(), "who5", "start", items, values,
+                 pick["start_date"].to_numpy())
+
+
+# --------------------------------------------------------------------------- fidelity
+
+
+def _intention(settings: Settings, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for offer in settings.offer_codes:
+        for el in settings.element_codes:
+            p = SHAPE["intention_share"].get(el, SHAPE["intention_share_default"])
+            rows.append({"offer": offer, "element": el, "chosen": str(int(rng.random() < p))})
+    return pd.DataFrame(rows)
+
+
+def _fidelity(settings: Settings, courses: pd.DataFrame, intention: pd.DataFrame,
+              rng: np.random.Generator, extraction: np.datetime64) -> pd.DataFrame:
+    chosen = intention[intention["chosen"] == "1"].groupby("offer")["element"].apply(list).to_dict()
+    lo, hi = settings.core_elements["rating_range"]
+    with_fid = courses[rng.random(len(courses)) < SHAPE["fidelity_share"]]
+    n_reg = rng.poisson(SHAPE["fidelity_registrations_mean"] - 1, size=len(with_fid)) + 1
+    rows = []
+    for (_, c), k in zip(with_fid.iterrows(), n_reg):
+        elements = chosen.get(c["offer"], [])
+        if not elements:
+            continue
+        end = c["end_date"] if not pd.isna(c["end_date"]) else extraction - np.timedelta64(1, "D")
+        span = max(int((end - c["start_date"]) / np.timedelta64(1, "D")), 1)
+        days = np.unique(rng.integers(0, span, size=k))
+        for d in days:
+            date = c["start_date"] + np.timedelta64(int(d), "D")
+            for el in elements:
+                rating = np.clip(np.round(rng.normal(2.5, 1.0) * 2) / 2, lo, hi)
+                rows.append((c["course_id"], date, el, rating))
+    return pd.DataFrame(rows, columns=["course_id", "date", "element", "rating"])
+
+
+# --------------------------------------------------------------------------- dirt
+
+
+def _dirty_courses(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+                   extraction: np.datetime64, scale: int) -> pd.DataFrame:
+    """Rows the report's cleaning removed: duplicates, test persons and misregistrations."""
+    dirt = settings.config["twin"]["dirt"]
+    n = len(courses)
+    parts = []
+    dup = courses.iloc[np.sort(rng.choice(n, size=int(round(dirt["duplicate_courses"] * n)),
+                                          replace=False))].copy()
+    dup["dirt"] = "duplicate"
+    parts.append(dup)
+
+    def fresh(k: int, kind: str) -> pd.DataFrame:
+        base = courses[courses["person_id"] == ""].iloc[
+            np.sort(rng.choice((courses["person_id"] == "").sum(), size=k, replace=False))].copy()
+        base["dirt"] = kind
+        base["cpr"] = ""
+        return base
+
+    k = int(round(dirt["end_before_start"] * n))
+    bad_end = fresh(k, "end_before_start")
+    bad_end["status"] = np.where(bad_end["status"] == "ongoing", "planned", bad_end["status"])
+    bad_end["end_date"] = bad_end["start_date"] - rng.integers(1, 60, size=k).astype("timedelta64[D]")
+    parts.append(bad_end)
+    k = int(round(dirt["age_out_of_range"] * n))
+    bad_age = fresh(k, "age_out_of_range")
+    bad_age["age"] = rng.integers(27, 45, size=k)
+    parts.append(bad_age)
+    k = int(round(dirt["start_after_extraction"] * n))
+    late = fresh(k, "start_after_extraction")
+    late["start_date"] = extraction + rng.integers(1, 60, size=k).astype("timedelta64[D]")
+    late["status"] = "ongoing"
+    late["end_date"] = np.datetime64("NaT")
+    parts.append(late)
+    k = dirt["test_persons"] * scale
+    test = fresh(k, "test_person")
+    test["person_id"] = [f"TEST-{i:04d}" for i in range(k)]
+    tests_cpr = settings.config["cleaning"]["test_cprs"]
+    if tests_cpr:
+        half = k // 2
+        test.iloc[:half, test.columns.get_loc("person_id")] = ""
+        test.iloc[:half, test.columns.get_loc("cpr")] = [tests_cpr[i % len(tests_cpr)] for i in range(half)]
+    parts.append(test)
+    return pd.concat(parts)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def generate(settings: Settings, seed: int | None = None, scale: int | None = None) -> Twin:
+    """Generate the raw extracts (all values as contract-formatted strings)."""
+    cfg = settings.config
+    seed = cfg["twin"]["seed"] if seed is None else seed
+    scale = cfg["twin"]["scale"] if scale is None else scale
+    rng = np.random.default_rng(seed)
+    extraction = np.datetime64(cfg["extraction_date"])
+
+    courses = _courses(settings, rng, scale)
+    _assign_ages(settings, courses, rng, scale)
+    _dates(courses, rng, extraction)
+    courses["intervention_type"] = rng.choice(list(SHAPE["intervention_type"]), size=len(courses),
+                                              p=list(SHAPE["intervention_type"].values()))
+    courses["course_id"] = [f"tmp{i}" for i in range(len(courses))]
+    background = _background(settings, courses, rng, scale)
+
+    # identifiers: CPR on the course unless it is anonymous (age unknown) or a TUBA course
+    # whose background measurement gives the birth date
+    known = courses["age"] >= 0
+    courses["birth_date"] = pd.NaT
+    courses.loc[known, "birth_date"] = _birth_dates(
+        courses.loc[known, "start_date"].to_numpy(), courses.loc[known, "age"].to_numpy(), rng)
+    in_bg = courses.index.isin(background.index)
+    tuba_bd = ((courses["offer"] == "TUBA") & known & in_bg
+               & (rng.random(len(courses)) < SHAPE["tuba_background_birth_date_share"]))
+    gender = background["gender"].reindex(courses.index).fillna("")
+    male = np.where(gender == "", rng.random(len(courses)) < 0.3, gender == "dreng")
+    courses["cpr"] = ""
+    cpr_rows = known & ~tuba_bd
+    courses.loc[cpr_rows, "cpr"] = make_cprs(courses.loc[cpr_rows, "birth_date"].to_numpy(),
+                                             male[cpr_rows.to_numpy()], rng)
+    courses["person_id"] = ""
+    tuba_local = (courses["offer"] == "TUBA") & (courses["cpr"] == "")
+    courses.loc[tuba_local, "person_id"] = [f"T{i:06d}" for i in
+                                            rng.permutation(int(tuba_local.sum()))]
+    background["birth_date"] = ""
+    bd_idx = courses.index[tuba_bd]
+    background.loc[bd_idx, "birth_date"] = pd.to_datetime(courses.loc[bd_idx, "birth_date"]).dt.strftime("%d-%m-%Y")
+
+    # dirt, then final course ids in shuffled order (duplicates get the higher id)
+    dirty = _dirty_courses(settings, courses, rng, extraction, scale)
+    bad_age = dirty["dirt"] == "age_out_of_range"
+    dirty.loc[bad_age, "birth_date"] = _birth_dates(
+        dirty.loc[bad_age, "start_date"].to_numpy(), dirty.loc[bad_age, "age"].to_numpy(), rng)
+    need_cpr = (dirty["dirt"] != "duplicate") & (dirty["cpr"] == "") & (dirty["person_id"] == "")
+    taken = set(courses["cpr"][courses["cpr"] != ""])
+    dirty.loc[need_cpr, "cpr"] = make_cprs(pd.to_datetime(dirty.loc[need_cpr, "birth_date"]).to_numpy(),
+                                           rng.random(int(need_cpr.sum())) < 0.5, rng, taken)
+    courses["dirt"] = ""
+    allrows = pd.concat([courses, dirty], ignore_index=True)   # courses keep index 0..n-1
+    final = np.empty(len(allrows), dtype=object)
+    final[rng.permutation(len(allrows))] = [f"F{i + 1:07d}" for i in range(len(allrows))]
+    original = {tmp: i for i, tmp in enumerate(courses["course_id"])}
+    for i in np.flatnonzero((allrows["dirt"] == "duplicate").to_numpy()):
+        j = original[allrows.at[i, "course_id"]]
+        if final[i] < final[j]:
+            final[i], final[j] = final[j], final[i]
+    allrows["course_id"] = final
+    courses["course_id"] = final[: len(courses)]
+    background.index = courses.loc[background.index, "course_id"].to_numpy()
+
+    registrations = _registration_rows(allrows)
+    bg_out = _background_rows(background)
+    test_bg = allrows[allrows["dirt"] == "test_person"].head(max(1, (allrows["dirt"] == "test_person").sum() // 2))
+    bg_out = pd.concat([bg_out, pd.DataFrame({"course_id": test_bg["course_id"].to_numpy()})],
+                       ignore_index=True).fillna("")
+
+    who5, calibrated_idx = _who5(settings, courses, rng, scale)
+    others = _instruments(settings, courses, rng)
+    q = pd.concat(who5 + others, ignore_index=True)
+    calibrated_ids = set(courses.loc[list(calibrated_idx), "course_id"])
+    protected = ((q["instrument"] == "who5") & (q["timepoint"] == "start")
+                 & q["course_id"].isin(calibrated_ids)).to_numpy()
+    q = _questionnaire_dirt(q, protected, settings, rng)
+    q = pd.concat([q, _incomplete_who5(settings, courses, calibrated_idx, rng)], ignore_index=True)
+    q["answered_date"] = pd.to_datetime(q["answered_date"]).dt.strftime("%Y-%m-%d")
+    q = q.sort_values(["course_id", "instrument", "timepoint", "item"], kind="stable").reset_index(drop=True)
+    q = q[["course_id", "instrument", "timepoint", "answered_date", "item", "response"]]
+
+    intention = _intention(settings, rng)
+    fidelity = _fidelity(settings, courses, intention, rng, extraction)
+    fidelity["date"] = pd.to_datetime(fidelity["date"]).dt.strftime("%Y-%m-%d")
+    fidelity = fidelity.sort_values(["course_id", "date", "element"], kind="stable").reset_index(drop=True)
+    return Twin(registrations, bg_out, q, fidelity, intention)
+
+
+def _fmt_date(values: pd.Series, fmt: str) -> pd.Series:
+    return pd.to_datetime(values).dt.strftime(fmt).fillna("")
+
+
+def _registration_rows(allrows: pd.DataFrame) -> pd.DataFrame:
+    completed = allrows["status"] != "ongoing"
+    out = pd.DataFrame({
+        "course_id": allrows["course_id"],
+        "cpr": [f"{c[:6]}-{c[6:]}" if c else "" for c in allrows["cpr"]],
+        "person_id": allrows["person_id"],
+        "offer": allrows["offer"],
+        "branch": allrows["branch"],
+        "source_system": allrows["source_system"],
+        "start_date": _fmt_date(allrows["start_date"], "%d-%m-%Y"),
+        "end_date": _fmt_date(allrows["end_date"].where(completed), "%d-%m-%Y"),
+        "end_status": allrows["status"].map(END_STATUS).fillna(""),
+        "intervention_type": allrows["intervention_type"],
+    })
+    return out.sort_values("course_id", kind="stable").reset_index(drop=True)
+
+
+def _background_rows(background: pd.DataFrame) -> pd.DataFrame:
+    out = background.copy()
+    out["measured_date"] = _fmt_date(out["measured_date"], "%d-%m-%Y")
+    out.insert(0, "course_id", out.index)
+    cols = ["course_id", "measured_date", "gender", "birth_date", "nationality", "residence",
+            "parents_education", "child_education", "substance", "abusing_party",
+            "problem_conflict", "problem_mental_illness", "problem_violence",
+            "problem_death_trauma", "problem_other", "problem_none", "other_support",
+            "lives_with_abuser"]
+    return out[cols].fillna("").sort_values("course_id", kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- writing
+
+TWIN_DIALECT = {"registrations": ";", "background": ";", "questionnaires": ",", "fidelity": ";"}
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, separator: str, encoding: str) -> None:
+    """Write as Excel would: semicolon files get decimal comma (and a BOM when UTF-8)."""
+    out = frame.copy()
+    if separator == ";":
+        for c in out.columns:
+            if pd.api.types.is_float_dtype(out[c]):
+                out[c] = out[c].map(lambda x: f"{x:g}".replace(".", ","))
+    enc = "utf-8-sig" if (encoding == "utf-8" and separator == ";") else encoding
+    text = out.to_csv(sep=separator, index=False, lineterminator="\r\n")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(text.encode(enc))
+
+
+FIXED_TIME = dt.datetime(2019, 9, 17)
+
+
+def write_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
+    """XLSX with fixed timestamps so that the same data give the same bytes."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "data"
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append(list(row))
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in sorted(zin.infolist(), key=lambda i: i.filename):
+            data = zin.read(info.filename)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, data)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(out.getvalue())
+
+
+def write(twin: Twin, extracts: dict) -> None:
+    """Write each extract to its configured path and encoding."""
+    for name, frame in twin.frames().items():
+        spec = extracts[name]
+        if spec["path"].lower().endswith(".xlsx"):
+            write_xlsx(frame, spec["path"])
+        else:
+            write_csv(frame, spec["path"], TWIN_DIALECT[name], spec.get("encoding", "utf-8"))

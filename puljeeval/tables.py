@@ -1,0 +1,108 @@
+"""Chapter 3 and Bilag 2 tables computed from the cleaned data and the ledger:
+the flow of Figur 3-4, the production table (Tabel 8-1) and the profiles of Figur 3-1..3-3.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from puljeeval import instruments
+from puljeeval.settings import Settings
+
+PRODUCTION_COLUMNS = ["started", "ongoing", "completed", "planned", "unplanned", "not_stated"]
+END_STATUS_COLUMN = {"planlagt": "planned", "uplanlagt": "unplanned", "ikke_oplyst": "not_stated"}
+ALL = "ALLE"
+
+
+def kept_courses(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+    """The courses the ledger marks as kept; fails if ledger and cleaned table disagree."""
+    kept = ledger[(ledger["extract"] == "registrations") & (ledger["fate"] == "kept")]["course_id"]
+    out = courses[courses["course_id"].isin(kept)]
+    if len(out) != len(kept) or len(out) != len(courses):
+        raise ValueError(f"ledger keeps {len(kept)} courses but the cleaned table has {len(courses)}")
+    return out
+
+
+def status_counts(courses: pd.DataFrame) -> pd.Series:
+    end = courses["end_status"].map(END_STATUS_COLUMN)
+    return pd.Series({
+        "started": len(courses),
+        "ongoing": int((courses["status"] == "ongoing").sum()),
+        "completed": int((courses["status"] == "completed").sum()),
+        "planned": int((end == "planned").sum()),
+        "unplanned": int((end == "unplanned").sum()),
+        "not_stated": int((end == "not_stated").sum()),
+    })
+
+
+def flow(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+    """Figur 3-4 with the cleaning steps before it: raw registrations, each drop reason, and
+    the started / completed / ongoing / end-status counts of the kept courses."""
+    reg = ledger[ledger["extract"] == "registrations"]
+    rows = [("raw_registrations", "Registrerede forløb før datarens", len(reg))]
+    dropped = reg[reg["fate"] == "dropped"]["reason"].value_counts(sort=False)
+    for reason, n in sorted(dropped.items()):
+        if n:
+            rows.append((f"dropped:{reason}", f"Fjernet: {reason}", int(n)))
+    labels = {"started": "Opstartet", "completed": "Afsluttet", "ongoing": "Igangværende",
+              "planned": "Planlagt", "unplanned": "Uplanlagt", "not_stated": "Ikke oplyst"}
+    counts = status_counts(kept_courses(ledger, courses))
+    rows += [(k, labels[k], int(counts[k])) for k in labels]
+    out = pd.DataFrame(rows, columns=["step", "label", "n"])
+    base = {"completed": counts["started"], "ongoing": counts["started"], "planned": counts["completed"],
+            "unplanned": counts["completed"], "not_stated": counts["completed"]}
+    out["share_pct"] = [round(100 * n / base[s], 1) if s in base and base[s] else pd.NA
+                        for s, n in zip(out["step"], out["n"])]
+    return out
+
+
+def production(courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Tabel 8-1: courses per offer counted in production, with the configured adjustments."""
+    counted = courses[courses["counted_in_production"]]
+    table = pd.DataFrame({o: status_counts(counted[counted["offer"] == o]) for o in settings.offer_codes}).T
+    table = table[PRODUCTION_COLUMNS].astype("int64")
+    prod = settings.config["production"]
+    for sign, kind in ((-1, "subtract"), (1, "add")):
+        for adj in prod[kind]:
+            for col in adj["columns"]:
+                table.loc[adj["offer"], col] += sign * adj["courses"]
+    names = {o["code"]: o["name"] for o in settings.offers["offers"]}
+    table.index.name = "offer"
+    table = table.reset_index()
+    table.insert(1, "name", table["offer"].map(names))
+    return table
+
+
+def who5_start(responses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    spec = settings.instruments["instruments"]["who5"]
+    wide = instruments.wide_items(responses, "who5", spec["items"], timepoint="start")
+    return instruments.score_who5(wide, spec).reset_index()
+
+
+def profiles(courses: pd.DataFrame, responses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Figur 3-1..3-3: per profile variable, age group and category the number of answers
+    (n), the count in the category and its share of n in percent. Group ALLE is all courses
+    with a known age group."""
+    prof = settings.published["profiles"]
+    data = courses.merge(who5_start(responses, settings), on="course_id", how="left")
+    data["wellbeing_start"] = data["who5_low"].map({True: "low", False: "high"})
+    data = data[data["age_group"].notna()]
+    groups = [(ALL, data)] + [(str(g), d) for g, d in data.groupby("age_group", observed=False)]
+    rows = []
+    total = len(data)
+    for g, d in groups:
+        if g != ALL:
+            rows.append(("age", "Alder", ALL, g, total, len(d)))
+    for var, spec in prof["variables"].items():
+        for g, d in groups:
+            if spec.get("multi_select"):
+                answered = d[d["problem_none"].notna()]
+                for cat, c in spec["categories"].items():
+                    rows.append((var, spec["label"], g, cat, len(answered), int((answered[cat] == 1).sum())))
+                continue
+            answered = d[var].dropna()
+            for cat in spec["categories"]:
+                rows.append((var, spec["label"], g, cat, len(answered), int((answered == cat).sum())))
+    out = pd.DataFrame(rows, columns=["variable", "label", "age_group", "category", "n", "count"])
+    out["share_pct"] = (100 * out["count"] / out["n"]).where(out["n"] > 0).round(1)
+    return out

@@ -74,7 +74,7 @@ def clean_courses(reg: pd.DataFrame, bg: pd.DataFrame, settings: Settings) -> tu
     kept["status"] = np.where(kept["end_date"].isna(), "ongoing", "completed")
     unfunded = {(o, b["name"]) for o in settings.offer_codes for b in settings.branches(o)
                 if not b["funded_by_pool"]}
-    excluded = pd.Series([(o, b) in unfunded for o, b in zip(kept["offer"], kept["branch"].fillna(""))],
+    excluded = pd.Series([(o, b) in unfunded for o, b in zip(kept["offer"], kept["branch"].fillna(""), strict=True)],
                          index=kept.index)
     kept["counted_in_production"] = ~excluded if cfg["production"]["exclude_unfunded_branches"] else True
     background = bg.drop(columns=["row", "birth_date"])
@@ -120,7 +120,7 @@ def clean_responses(q: pd.DataFrame, settings: Settings, path: str) -> tuple[pd.
             Violation(int(r), "response", f"out of range for {ins} (expected {instruments[ins]['range'][0]}"
                       f" to {instruments[ins]['range'][1]}); map it to missing in config "
                       f"'questionnaires.out_of_range_to_missing.{ins}' if it is a known code", str(v))
-            for r, ins, v in zip(q.loc[bad, "row"], q.loc[bad, "instrument"], value[bad])])
+            for r, ins, v in zip(q.loc[bad, "row"], q.loc[bad, "instrument"], value[bad], strict=True)])
     dk_allowed = q["instrument"].map({k: bool(v["dont_know_allowed"]) for k, v in instruments.items()})
     status = np.select([dk & dk_allowed, value.notna() & ~out_of_range], ["dont_know", "answered"], "missing")
     treatment = np.select(

@@ -198,7 +198,7 @@ def _apply_rule(rule: dict, frame: pd.DataFrame, blank: dict, settings: Settings
         allowed = {o: {b["name"] for b in settings.branches(o)} for o in settings.offer_codes}
         ok = pd.Series([
             (b == "") if not allowed.get(o) else (b in allowed[o])
-            for o, b in zip(frame[offer], frame[branch])], index=frame.index)
+            for o, b in zip(frame[offer], frame[branch], strict=True)], index=frame.index)
         problems.add(~ok & frame[offer].isin(settings.offer_codes), branch, rule["description"])
     elif name == "item_of_instrument":
         instr, item = cols

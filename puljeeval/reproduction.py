@@ -45,7 +45,7 @@ def chapter3(production: pd.DataFrame, flow: pd.DataFrame, profiles: pd.DataFram
     t81 = pub["tabel_8_1"]
     prod = production.set_index("offer")
     for offer, values in t81["rows"].items():
-        for col, v in zip(t81["columns"], values):
+        for col, v in zip(t81["columns"], values, strict=True):
             rows.append(_row(f"Tabel 8-1 {offer} {col}", t81["reference"], "count", v,
                              int(prod.loc[offer, col]), tol))
     rows.append(_row("Tabel 8-1 started, all offers", t81["reference"] + ", note 1", "count",

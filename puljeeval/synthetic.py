@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,7 +144,7 @@ def age_group_sizes(settings: Settings, scale: int) -> dict[str, int]:
         sizes[int(np.argmax(slack))] -= 1
     while sizes.sum() < total:
         sizes[int(np.argmax(target - sizes))] += 1
-    return dict(zip(groups, sizes.tolist()))
+    return dict(zip(groups, sizes.tolist(), strict=True))
 
 
 def _courses(settings: Settings, rng: np.random.Generator, scale: int) -> pd.DataFrame:
@@ -229,7 +230,7 @@ def make_cprs(born: np.ndarray, male: np.ndarray, rng: np.random.Generator,
     taken = set() if taken is None else taken
     b = pd.to_datetime(born)
     out = []
-    for year, month, day, is_male in zip(b.year, b.month, b.day, male):
+    for year, month, day, is_male in zip(b.year, b.month, b.day, male, strict=True):
         digits7 = (4, 5, 6, 7, 8, 9) if year >= 2000 else (0, 1, 2, 3)
         while True:
             serial = int(rng.choice(digits7)) * 1000 + int(rng.integers(0, 500)) * 2 + int(is_male)
@@ -483,7 +484,7 @@ def _fidelity(settings: Settings, courses: pd.DataFrame, intention: pd.DataFrame
     with_fid = courses[rng.random(len(courses)) < SHAPE["fidelity_share"]]
     n_reg = rng.poisson(SHAPE["fidelity_registrations_mean"] - 1, size=len(with_fid)) + 1
     rows = []
-    for (_, c), k in zip(with_fid.iterrows(), n_reg):
+    for (_, c), k in zip(with_fid.iterrows(), n_reg, strict=True):
         elements = chosen.get(c["offer"], [])
         if not elements:
             continue
@@ -698,7 +699,7 @@ def write_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
     for row in frame.itertuples(index=False):
         ws.append(list(row))
     wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
@@ -706,6 +707,8 @@ def write_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
     with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in sorted(zin.infolist(), key=lambda i: i.filename):
             data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":   # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             zout.writestr(fixed, data)

@@ -52,7 +52,7 @@ def flow(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
     base = {"completed": counts["started"], "ongoing": counts["started"], "planned": counts["completed"],
             "unplanned": counts["completed"], "not_stated": counts["completed"]}
     out["share_pct"] = [round(100 * n / base[s], 1) if s in base and base[s] else pd.NA
-                        for s, n in zip(out["step"], out["n"])]
+                        for s, n in zip(out["step"], out["n"], strict=True)]
     return out
 
 
@@ -97,7 +97,7 @@ def profiles(courses: pd.DataFrame, responses: pd.DataFrame, settings: Settings)
         for g, d in groups:
             if spec.get("multi_select"):
                 answered = d[d["problem_none"].notna()]
-                for cat, c in spec["categories"].items():
+                for cat, _c in spec["categories"].items():
                     rows.append((var, spec["label"], g, cat, len(answered), int((answered[cat] == 1).sum())))
                 continue
             answered = d[var].dropna()

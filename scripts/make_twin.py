@@ -1,0 +1,10 @@
+"""Rule synthetic_twin: write the synthetic twin's raw extracts."""
+
+from puljeeval import rulekit, synthetic
+
+with rulekit.logged(snakemake):  # noqa: F821
+    settings = rulekit.settings(snakemake)  # noqa: F821
+    twin = synthetic.generate(settings)
+    synthetic.write(twin, settings.config["extracts"])
+    for name, frame in twin.frames().items():
+        print(f"{name}: {len(frame)} rows -> {settings.config['extracts'][name]['path']}")

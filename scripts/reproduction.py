@@ -1,0 +1,13 @@
+"""Rule reproduction: published vs reproduced numbers, with tolerances."""
+
+import pandas as pd
+
+from puljeeval import reproduction, rulekit
+
+with rulekit.logged(snakemake):  # noqa: F821
+    settings = rulekit.settings(snakemake)  # noqa: F821
+    inp = snakemake.input  # noqa: F821
+    table = reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow),
+                                  pd.read_csv(inp.profiles), pd.read_parquet(inp.courses), settings)
+    rulekit.write_csv(table, snakemake.output[0])  # noqa: F821
+    print(reproduction.summary(table))

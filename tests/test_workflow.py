@@ -1,0 +1,128 @@
+"""End to end through Snakemake on the synthetic twin at report scale.
+
+The published numbers come from config/published.yaml; the reproduced ones from the
+pipeline's own rules (results/tables, results/reproduction). Run once per session in a
+copy of the workflow, a second time for the determinism check.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from puljeeval.settings import ROOT, read_yaml
+
+pytestmark = pytest.mark.workflow
+WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "environment.yml", "requirements.txt"]
+
+
+def copy_workflow(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--directory", str(workdir),
+           "--snakefile", str(workdir / "Snakefile"), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+
+
+@pytest.fixture(scope="session")
+def report_scale(tmp_path_factory) -> Path:
+    work = copy_workflow(tmp_path_factory.mktemp("run1"))
+    done = snakemake(work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return work
+
+
+def published() -> dict:
+    return read_yaml(ROOT / "config" / "published.yaml")
+
+
+def test_production_table_is_reproduced_exactly(report_scale):
+    prod = pd.read_csv(report_scale / "results/tables/tabel_8_1_production.csv").set_index("offer")
+    pub = published()["tabel_8_1"]
+    expected = pd.DataFrame.from_dict(pub["rows"], orient="index", columns=pub["columns"])
+    pd.testing.assert_frame_equal(prod.loc[expected.index, pub["columns"]], expected, check_names=False)
+    assert prod["started"].sum() == pub["started_total"]
+
+
+def test_flow_is_reproduced_exactly_from_the_ledger(report_scale):
+    flow = pd.read_csv(report_scale / "results/tables/figur_3_4_flow.csv").set_index("step")["n"]
+    for key, value in published()["figur_3_4"].items():
+        if key != "reference":
+            assert flow[key] == value, key
+    # the cleaning steps account for every raw registration
+    dropped = flow[[s for s in flow.index if s.startswith("dropped:")]].sum()
+    assert flow["raw_registrations"] == flow["started"] + dropped
+    assert {"dropped:duplicate", "dropped:test_person"} <= set(flow.index)
+
+
+def test_profiles_within_one_point_except_documented_inconsistencies(report_scale):
+    rep = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    prof = rep[rep["reference"].str.startswith("Figur 3-")]
+    assert (prof["kind"] == "share_pct").sum() > 100
+    counts = prof[prof["kind"] == "count"]
+    assert (counts["difference"] == 0).all(), counts[counts["difference"] != 0]
+    shares = prof[prof["kind"] == "share_pct"]
+    consistent = shares[~shares["report_inconsistent"]]
+    assert (consistent["difference"].abs() <= 1.0).all(), consistent[consistent["difference"].abs() > 1]
+    # every exception is a real inconsistency of the published figure, with its numbers
+    flagged = shares[shares["report_inconsistent"]]
+    assert flagged["note"].str.contains("published shares sum to").all()
+    assert rep["within_tolerance"].sum() + (~rep["within_tolerance"] & rep["report_inconsistent"]).sum() == len(rep)
+
+
+def test_ledger_summary_accounts_for_every_raw_row(report_scale):
+    summary = pd.read_csv(report_scale / "results/tables/ledger_summary.csv")
+    for name, fname in [("registrations", "registreringer.csv"), ("questionnaires", "spoergeskemaer.csv")]:
+        raw = (report_scale / "results/twin" / fname).read_bytes().count(b"\n") - 1
+        assert summary[summary["extract"] == name]["rows"].sum() == raw
+    treatments = set(summary["treatment"].dropna())
+    assert {"blank_item", "dont_know_as_missing", "out_of_range_to_missing"} <= treatments
+
+
+def test_every_rule_leaves_a_log_and_a_benchmark(report_scale):
+    bench = sorted(p.stem for p in (report_scale / "results/benchmarks").glob("*.tsv"))
+    logs = sorted(p.stem for p in (report_scale / "results/logs").glob("*.log"))
+    assert bench == logs and "ingest" in bench and "synthetic_twin" in bench
+
+
+def test_no_cpr_outside_the_interim_folder(report_scale):
+    cpr_like = r"\b[0-3]\d[01]\d{3}-?\d{4}\b"
+    for path in (report_scale / "results").rglob("*"):
+        if path.is_file() and "interim" not in path.parts and "twin" not in path.parts \
+                and path.suffix in {".csv", ".html", ".log"}:
+            assert not pd.Series([path.read_text(errors="ignore")]).str.contains(cpr_like).any(), path
+
+
+def test_same_seed_gives_the_same_bytes(report_scale, tmp_path):
+    again = copy_workflow(tmp_path / "run2")
+    done = snakemake(again)
+    assert done.returncode == 0, done.stderr[-3000:]
+    compared = 0
+    for path in sorted((report_scale / "results").rglob("*")):
+        rel = path.relative_to(report_scale)
+        if path.is_file() and rel.parts[1] not in {"logs", "benchmarks"}:
+            assert path.read_bytes() == (again / rel).read_bytes(), rel
+            compared += 1
+    assert compared >= 20
+
+
+def test_bad_config_value_stops_the_run_before_any_job(tmp_path):
+    work = copy_workflow(tmp_path / "bad")
+    done = snakemake(work, "--config", "data_source=excel")
+    assert done.returncode != 0
+    assert "config key 'data_source': 'excel' is not one of ['twin', 'real']" in done.stderr + done.stdout
+    assert not (work / "results").exists()

@@ -1,0 +1,42 @@
+# Chapter 3 and Bilag 2: the flow (Figur 3-4), the production table (Tabel 8-1) and the
+# target-group profiles (Figur 3-1..3-3), then the reproduction check against the report.
+
+
+rule chapter3_tables:
+    input:
+        courses=CLEAN["courses"],
+        responses=CLEAN["responses"],
+        ledger=CLEAN["ledger"],
+        **SIDE_FILES,
+    output:
+        **CHAPTER3_TABLES,
+    params:
+        age=config["age"],
+        production=config["production"],
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/chapter3_tables.log",
+    benchmark:
+        "results/benchmarks/chapter3_tables.tsv"
+    script:
+        "../../scripts/chapter3_tables.py"
+
+
+rule reproduction:
+    input:
+        courses=CLEAN["courses"],
+        **CHAPTER3_TABLES,
+        **SIDE_FILES,
+    output:
+        "results/reproduction/reproduction.csv",
+    params:
+        reproduction=config["reproduction"],
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/reproduction.log",
+    benchmark:
+        "results/benchmarks/reproduction.tsv"
+    script:
+        "../../scripts/reproduction.py"

@@ -1,0 +1,18 @@
+"""The human-readable contract page is generated from the schemas and config."""
+
+from puljeeval import docs
+from puljeeval.settings import load
+
+
+def test_contract_page_is_current():
+    expected = docs.render(load())
+    assert docs.PAGE.read_text(encoding="utf-8") == expected, "run: python -m puljeeval.docs"
+
+
+def test_contract_page_lists_every_column():
+    from puljeeval import contract
+    settings = load()
+    page = docs.render(settings)
+    for name in contract.EXTRACTS:
+        for col in contract.schema(name, settings)["properties"]:
+            assert f"| `{col}` |" in page

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pv
 
 ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252"}
 SEPARATORS = (";", ",", "\t")
@@ -91,19 +93,31 @@ def _sniff_separator(header: str) -> str:
 
 def _read_csv(path: str, encoding: str) -> tuple[pd.DataFrame, Dialect]:
     text = _decode(Path(path).read_bytes(), path, encoding)
+    text = text.rstrip("\r\n \t") + "\n"   # trailing empty lines written by Excel
     header = text.split("\n", 1)[0]
     sep = _sniff_separator(header)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()   # trailing empty lines written by Excel
-    if not rows:
+    columns = [c.strip() for c in next(csv.reader([header.rstrip("\r")], delimiter=sep))]
+    if not any(columns):
         raise ExtractError(path, [Violation(None, None, "file is empty (no header line)")])
-    columns = [c.strip() for c in rows[0]]
-    bad = [Violation(i, None, f"has {len(r)} fields, the header has {len(columns)}")
-           for i, r in enumerate(rows[1:], start=1) if len(r) != len(columns)]
-    if bad:
-        raise ExtractError(path, bad)
-    frame = pd.DataFrame(rows[1:], columns=columns, dtype="str")
+    ragged: list[Violation] = []
+
+    def on_ragged(row: pv.InvalidRow) -> str:
+        # with empty lines kept, pyarrow's number is the file line (header = line 1)
+        ragged.append(Violation(row.number - 1 if row.number else None, None,
+                                f"has {row.actual_columns} fields, the header has {row.expected_columns}"))
+        return "skip"
+
+    as_text = {c: pa.string() for c in columns}
+    table = pv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pv.ReadOptions(use_threads=False, column_names=columns, skip_rows=1),
+        parse_options=pv.ParseOptions(delimiter=sep, invalid_row_handler=on_ragged, ignore_empty_lines=False),
+        convert_options=pv.ConvertOptions(column_types=as_text, strings_can_be_null=False,
+                                          quoted_strings_can_be_null=False),
+    )
+    if ragged:
+        raise ExtractError(path, ragged)
+    frame = table.to_pandas().astype("str")
     return frame, Dialect(sep, "," if sep == ";" else ".", encoding)
 
 

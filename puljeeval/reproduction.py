@@ -84,10 +84,18 @@ def chapter3(production: pd.DataFrame, flow: pd.DataFrame, profiles: pd.DataFram
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def summary(table: pd.DataFrame) -> str:
+def summary(table: pd.DataFrame, scale: int = 1) -> str:
     ok = int(table["within_tolerance"].sum())
     off = ~table["within_tolerance"]
     explained = int((off & table["report_inconsistent"]).sum())
     unexplained = int((off & ~table["report_inconsistent"]).sum())
     return (f"reproduction: {ok} of {len(table)} published quantities reproduced within tolerance; "
-            f"{explained} outside are internally inconsistent in the report, {unexplained} unexplained")
+            f"{explained} outside are internally inconsistent in the report, {unexplained} unexplained"
+            + (f" (synthetic twin at scale {scale}: counts are {scale} times the report's, compare shares only)"
+               if scale != 1 else ""))
+
+
+def twin_scale(settings: Settings) -> int:
+    """The twin's scale when the data are synthetic; 1 for real extracts."""
+    cfg = settings.config
+    return cfg["twin"]["scale"] if cfg["data_source"] == "twin" else 1

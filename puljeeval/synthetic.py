@@ -43,9 +43,7 @@ SHAPE = {
     "benefit_share_of_completed": 0.5,
     "fidelity_share": 0.7,
     "fidelity_registrations_mean": 3,
-    "intention_share": {"egen_situation": 0.94, "tillid_tryghed": 0.83, "leg_oevelser": 0.6,
-                        "faellesskab": 0.61},
-    "intention_share_default": 0.75,
+    "intention_share_default": 0.75,           # elements whose share the report does not print
     "intervention_type": {"individuel": 0.5, "gruppe": 0.25, "begge": 0.23, "": 0.02},
     "child_education": {"0-2": {"dagtilbud": 1.0},
                         "3-10": {"dagtilbud": 0.3, "grundskole": 0.7},
@@ -469,34 +467,33 @@ def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
 
 
 def _intention(settings: Settings, rng: np.random.Generator) -> pd.DataFrame:
+    published = settings.published["bilag_4_intention_shares"]["shares"]
     rows = []
     for offer in settings.offer_codes:
         for el in settings.element_codes:
-            p = SHAPE["intention_share"].get(el, SHAPE["intention_share_default"])
+            p = published[el] / 100 if el in published else SHAPE["intention_share_default"]
             rows.append({"offer": offer, "element": el, "chosen": str(int(rng.random() < p))})
     return pd.DataFrame(rows)
 
 
 def _fidelity(settings: Settings, courses: pd.DataFrame, intention: pd.DataFrame,
               rng: np.random.Generator, extraction: np.datetime64) -> pd.DataFrame:
-    chosen = intention[intention["chosen"] == "1"].groupby("offer")["element"].apply(list).to_dict()
+    """A few registration dates per course; each registration rates the offer's chosen elements."""
     lo, hi = settings.core_elements["rating_range"]
-    with_fid = courses[rng.random(len(courses)) < SHAPE["fidelity_share"]]
+    chosen = intention.loc[intention["chosen"] == "1", ["offer", "element"]]
+    with_fid = courses[(rng.random(len(courses)) < SHAPE["fidelity_share"])
+                       & courses["offer"].isin(chosen["offer"])]
     n_reg = rng.poisson(SHAPE["fidelity_registrations_mean"] - 1, size=len(with_fid)) + 1
-    rows = []
-    for (_, c), k in zip(with_fid.iterrows(), n_reg, strict=True):
-        elements = chosen.get(c["offer"], [])
-        if not elements:
-            continue
-        end = c["end_date"] if not pd.isna(c["end_date"]) else extraction - np.timedelta64(1, "D")
-        span = max(int((end - c["start_date"]) / np.timedelta64(1, "D")), 1)
-        days = np.unique(rng.integers(0, span, size=k))
-        for d in days:
-            date = c["start_date"] + np.timedelta64(int(d), "D")
-            for el in elements:
-                rating = np.clip(np.round(rng.normal(2.5, 1.0) * 2) / 2, lo, hi)
-                rows.append((c["course_id"], date, el, rating))
-    return pd.DataFrame(rows, columns=["course_id", "date", "element", "rating"])
+    regs = with_fid.loc[with_fid.index.repeat(n_reg), ["course_id", "offer", "start_date", "end_date"]]
+    end = regs["end_date"].fillna(pd.Timestamp(extraction - np.timedelta64(1, "D")))
+    span = ((end - regs["start_date"]).dt.days).clip(lower=1).to_numpy()
+    offset = np.floor(rng.random(len(regs)) * span).astype("int64").astype("timedelta64[D]")
+    regs = regs.assign(date=regs["start_date"].to_numpy() + offset)
+    regs = regs.drop_duplicates(["course_id", "date"])
+    rated = regs.merge(chosen, on="offer", how="inner", sort=False)
+    rating = np.clip(np.round(rng.normal(2.5, 1.0, size=len(rated)) * 2) / 2, lo, hi)
+    return pd.DataFrame({"course_id": rated["course_id"].to_numpy(), "date": rated["date"].to_numpy(),
+                         "element": rated["element"].to_numpy(), "rating": rating})
 
 
 # --------------------------------------------------------------------------- dirt

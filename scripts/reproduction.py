@@ -10,4 +10,4 @@ with rulekit.logged(snakemake):  # noqa: F821
     table = reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow),
                                   pd.read_csv(inp.profiles), pd.read_parquet(inp.courses), settings)
     rulekit.write_csv(table, snakemake.output[0])  # noqa: F821
-    print(reproduction.summary(table))
+    print(reproduction.summary(table, reproduction.twin_scale(settings)))

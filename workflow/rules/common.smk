@@ -24,4 +24,4 @@ def extract_path(name):
 
 def print_reproduction_summary(path):
     if Path(path).exists():
-        print(reproduction.summary(pd.read_csv(path)))
+        print(reproduction.summary(pd.read_csv(path), reproduction.twin_scale(SETTINGS)))

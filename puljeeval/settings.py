@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,11 @@ def validate_config(config: dict, schema_path: str | Path = CONFIG_SCHEMA) -> No
             key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
             lines.append(f"config key '{key}': {err.message}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+    try:
+        re.compile(config["cleaning"]["test_person_id_pattern"])
+    except re.error as err:
+        raise ConfigError(f"config key 'cleaning.test_person_id_pattern': not a valid regular expression ({err})") \
+            from None
     for i, group in enumerate(config["age"]["groups"]):
         if group["min"] > group["max"]:
             raise ConfigError(f"config key 'age.groups.{i}': min {group['min']} > max {group['max']}")

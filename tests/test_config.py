@@ -41,6 +41,13 @@ def test_age_group_with_min_above_max():
         load_settings(config, ROOT)
 
 
+def test_test_person_pattern_must_be_a_regular_expression():
+    config = base_config()
+    config["cleaning"]["test_person_id_pattern"] = "^test("
+    with pytest.raises(ConfigError, match="config key 'cleaning.test_person_id_pattern': not a valid regular"):
+        validate_config(config)
+
+
 def test_unknown_offer_in_production_adjustment():
     config = base_config()
     config["production"]["add"][0]["offer"] = "NOPE"

@@ -1,7 +1,9 @@
-"""Instrument scoring from item-level responses. Item banks and rules come from
-config/instruments.yaml; nothing about an instrument is written here.
+"""Instrument scoring from item-level responses, driven by config/instruments.yaml.
 
-The walking skeleton scores WHO-5 (needed for Figur 3-3); the scoring issue adds the others.
+Nothing about a particular instrument is written here: item keys, reversed items, scales,
+prorating minimums, multipliers, rounding and bands all come from its config entry. The
+scoring works on a (questionnaires x items) float matrix with NaN for missing items, so a
+whole extract is scored with a handful of numpy operations.
 """
 
 from __future__ import annotations
@@ -9,34 +11,118 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+SCALE_SUFFIX_ANSWERED = "_answered"
 
-def wide_items(responses: pd.DataFrame, instrument: str, items: list[str],
-               timepoint: str | None = None) -> pd.DataFrame:
-    """One row per course (and timepoint), one column per item; <NA> where not answered."""
+
+def scale_items(spec: dict, scale: dict) -> list[str]:
+    items = scale.get("items", "all")
+    return list(spec["items"]) if items == "all" else list(items)
+
+
+def scored_instruments(instruments: dict) -> list[str]:
+    return [k for k, v in instruments.items() if v.get("scales")]
+
+
+def categorical_instruments(instruments: dict) -> list[str]:
+    return [k for k, v in instruments.items() if v.get("categorical")]
+
+
+def item_matrix(responses: pd.DataFrame, instrument: str, items: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Answered item values as a float matrix (NaN = missing or 'ved ikke'), one row per
+    course and timepoint. Returns (keys, matrix)."""
     r = responses[responses["instrument"] == instrument]
-    if timepoint is not None:
-        r = r[r["timepoint"] == timepoint]
-    index = ["course_id"] if timepoint is not None else ["course_id", "timepoint"]
-    values = r["value"].where(r["status"] == "answered")
-    wide = (r.assign(value=values)
-            .pivot(index=index, columns="item", values="value")
+    value = r["value"].astype("Float64").where(r["status"] == "answered")
+    wide = (r.assign(value=value)
+            .pivot(index=["course_id", "timepoint"], columns="item", values="value")
             .reindex(columns=items))
-    return wide.astype("Int64")
+    keys = wide.index.to_frame(index=False)
+    keys["timepoint"] = keys["timepoint"].astype(str)
+    return keys, wide.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def score_who5(wide: pd.DataFrame, spec: dict) -> pd.DataFrame:
-    """WHO-5: raw sum of the five items times the multiplier (0-100).
+def baseline_items(responses: pd.DataFrame, instrument: str, spec: dict) -> pd.DataFrame:
+    """Raw start item values (NaN = missing) indexed by course_id, for reliability estimates."""
+    keys, values = item_matrix(responses[responses["timepoint"] == "start"], instrument, list(spec["items"]))
+    return pd.DataFrame(values, index=keys["course_id"], columns=spec["items"])
 
-    The score is missing when more than `scoring.max_missing_items` items are missing; with
-    missing items allowed, the raw sum is prorated (item mean x number of items).
+
+def recode(values: np.ndarray, spec: dict) -> np.ndarray:
+    """Reverse the reversed items: x -> lo + hi - x."""
+    lo, hi = spec["range"]
+    out = values.copy()
+    cols = [spec["items"].index(i) for i in spec.get("reversed", [])]
+    if cols:
+        out[:, cols] = lo + hi - out[:, cols]
+    return out
+
+
+def round_half_up(x: np.ndarray) -> np.ndarray:
+    """Round .5 away from zero for the non-negative scores here (Python's round() would
+    round 2.5 to 2, the SDQ rules say 3)."""
+    return np.floor(x + 0.5)
+
+
+def score_matrix(values: np.ndarray, spec: dict) -> dict[str, np.ndarray]:
+    """Every scale of the instrument for every row of raw item values (NaN = missing).
+
+    Returns arrays per scale and per scale the number of answered items
+    ('<scale>_answered'); a scale is NaN where fewer than its minimum were answered.
     """
-    rules = spec["scoring"]
-    n_items = len(spec["items"])
-    answered = wide.notna().sum(axis=1)
-    raw = wide.sum(axis=1, skipna=True).astype("float64")
-    prorated = raw / answered.replace(0, np.nan) * n_items
-    ok = answered >= n_items - rules["max_missing_items"]
-    score = (prorated * rules["multiplier"]).where(ok)
-    return pd.DataFrame({"who5_items_answered": answered, "who5_score": score,
-                         "who5_low": (score <= rules["low_wellbeing_max"]).where(score.notna())},
-                        index=wide.index)
+    x = recode(values, spec)
+    present = ~np.isnan(x)
+    filled = np.where(present, x, 0.0)
+    out: dict[str, np.ndarray] = {}
+    pending = {}
+    for name, scale in spec["scales"].items():
+        if "sum_of" in scale:
+            pending[name] = scale
+            continue
+        cols = [spec["items"].index(i) for i in scale_items(spec, scale)]
+        answered = present[:, cols].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = filled[:, cols].sum(axis=1) / answered
+        score = mean * scale["multiplier"]
+        if scale.get("round_half_up"):
+            score = round_half_up(score)
+        out[name] = np.where(answered >= scale["min_answered"], score, np.nan)
+        out[name + SCALE_SUFFIX_ANSWERED] = answered
+    for name, scale in pending.items():
+        out[name] = np.sum([out[s] for s in scale["sum_of"]], axis=0)   # NaN if any part is NaN
+    return out
+
+
+def bands(score: pd.Series, table: list[dict]) -> pd.Series:
+    """Band label of each score; `max` is inclusive, `max_below` exclusive."""
+    labels = [b["label"] for b in table]
+    out = pd.Series(pd.NA, index=score.index, dtype="object")
+    remaining = score.notna()
+    for b in table:
+        hit = remaining & ((score <= b["max"]) if "max" in b else (score < b["max_below"]))
+        out[hit] = b["label"]
+        remaining &= ~hit
+    return pd.Categorical(out, categories=labels, ordered=True)
+
+
+def score(responses: pd.DataFrame, instrument: str, spec: dict) -> pd.DataFrame:
+    """Scores of one instrument: one row per course and timepoint with every scale, the
+    answered-item counts and the configured bands."""
+    keys, values = item_matrix(responses, instrument, list(spec["items"]))
+    scores = pd.DataFrame(score_matrix(values, spec))
+    out = pd.concat([keys, scores], axis=1)
+    for scale, table in spec.get("bands", {}).items():
+        out[f"{scale}_band"] = bands(out[scale], table)
+    return out
+
+
+def categorical(responses: pd.DataFrame, instrument: str, spec: dict) -> pd.DataFrame:
+    """Answers of a categorical instrument with their labels; 'ved ikke' kept as its own
+    category, missing items left out."""
+    r = responses[(responses["instrument"] == instrument) & (responses["status"] != "missing")]
+    out = r[["course_id", "timepoint", "item", "value", "status"]].copy()
+    out["timepoint"] = out["timepoint"].astype(str)
+    tables = spec["categorical"]   # per item, or one table for `all` items
+    maps = {item: {int(k): v for k, v in (tables.get(item) or tables["all"]).items()} for item in spec["items"]}
+    out["label"] = [maps[i].get(int(v)) if pd.notna(v) else "Ved ikke"
+                    for i, v in zip(out["item"], out["value"], strict=True)]
+    out["status"] = out["status"].astype(str)
+    return out.reset_index(drop=True)

@@ -350,8 +350,9 @@ def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
     spec = pub["profiles"]["variables"]["wellbeing_start"]
     gi = {g: pub["profiles"]["reference_groups"].index(g) for g in WHO5_AGE_GROUPS}
     items = settings.instruments["instruments"]["who5"]["items"]
-    mult = settings.instruments["instruments"]["who5"]["scoring"]["multiplier"]
-    low_max = settings.instruments["instruments"]["who5"]["scoring"]["low_wellbeing_max"] // mult
+    spec = settings.instruments["instruments"]["who5"]
+    mult = spec["scales"]["total"]["multiplier"] // len(spec["items"])   # percentage points per raw point
+    low_max = spec["low_wellbeing_max"] // mult
     n_items = len(items)
     top = settings.instruments["instruments"]["who5"]["range"][1]
     out, calibrated = [], set()

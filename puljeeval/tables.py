@@ -74,9 +74,12 @@ def production(courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def who5_start(responses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """WHO-5 at course start with the report's low-wellbeing flag (Figur 3-3)."""
     spec = settings.instruments["instruments"]["who5"]
-    wide = instruments.wide_items(responses, "who5", spec["items"], timepoint="start")
-    return instruments.score_who5(wide, spec).reset_index()
+    scores = instruments.score(responses[responses["timepoint"] == "start"], "who5", spec)
+    score = scores[spec["main_scale"]]
+    return pd.DataFrame({"course_id": scores["course_id"], "who5_score": score,
+                         "who5_low": (score <= spec["low_wellbeing_max"]).where(score.notna())})
 
 
 def profiles(courses: pd.DataFrame, responses: pd.DataFrame, settings: Settings) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 # Re-creation of the quantitative analysis of the Danish grant pool evaluation (Rambøll 2019).
-# Stages: synthetic twin (or real extracts) -> ingest -> clean -> chapter 3 tables ->
-# reproduction check. See README.md for what each stage writes where.
+# Stages: synthetic twin (or real extracts) -> ingest -> clean -> score instruments;
+# chapter 3 tables -> reproduction check. See README.md for what each stage writes where.
 
 from snakemake.utils import min_version, validate
 
@@ -23,6 +23,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/twin.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/score.smk"
 include: "workflow/rules/chapter3.smk"
 
 
@@ -32,6 +33,7 @@ rule all:
         reproduction="results/reproduction/reproduction.csv",
         **CLEAN,
         **CHAPTER3_TABLES,
+        **SCORES,
     default_target: True
 
 

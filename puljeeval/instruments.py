@@ -15,6 +15,9 @@ SCALE_SUFFIX_ANSWERED = "_answered"
 
 
 def scale_items(spec: dict, scale: dict) -> list[str]:
+    """The items a scale is made of; for a sum of scales, the items of its parts."""
+    if "sum_of" in scale:
+        return [i for part in scale["sum_of"] for i in scale_items(spec, spec["scales"][part])]
     items = scale.get("items", "all")
     return list(spec["items"]) if items == "all" else list(items)
 

@@ -84,6 +84,47 @@ def chapter3(production: pd.DataFrame, flow: pd.DataFrame, profiles: pd.DataFram
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+CATEGORY_KEYS = {"fremgang": "fremgang", "status quo": "status quo", "tilbagegang": "tilbagegang"}
+
+
+def chapter4(prepost: pd.DataFrame, courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Chapter 4 means, mean changes and change shares of the children with both measurements,
+    for every number transcribed under `chapter_4` in published.yaml. Group ALLE is every
+    child with both measurements on the instrument."""
+    tol = settings.config["reproduction"]["tolerance"]
+    data = prepost.merge(courses[["course_id", "age_group"]], on="course_id", how="left")
+    data["age_group"] = data["age_group"].astype("string")
+    rows = []
+
+    def subset(instrument: str, scale: str, group: str) -> pd.DataFrame:
+        d = data[(data["instrument"] == instrument) & (data["scale"] == scale)]
+        return d if group == "ALLE" else d[d["age_group"] == group]
+
+    for instrument, block in settings.published["chapter_4"].items():
+        ref = block["reference"]
+        for scale, by_time in block.get("means", {}).items():
+            for tp, column in (("start", "pre"), ("end", "post")):
+                for group, value in by_time[tp].items():
+                    got = subset(instrument, scale, group)[column].mean()
+                    rows.append(_row(f"{ref} {instrument} {scale} {tp} {group}: mean", ref, "mean", value,
+                                     round(float(got), 4), tol))
+        for scale, by_group in block.get("mean_change", {}).items():
+            for group, value in by_group.items():
+                got = subset(instrument, scale, group)["change"].mean()
+                rows.append(_row(f"{ref} {instrument} {scale} {group}: mean change", ref, "mean", value,
+                                 round(float(got), 4), tol))
+        for scale, by_group in block.get("shares", {}).items():
+            for group, shares in by_group.items():
+                d = subset(instrument, scale, group)
+                complete = len(shares) == len(CATEGORY_KEYS)
+                note = share_sum_inconsistency(list(shares.values()), complete)
+                for category, value in shares.items():
+                    got = 100 * (d["category"].astype(str) == CATEGORY_KEYS[category]).mean()
+                    rows.append(_row(f"{ref} {instrument} {scale} {group}: {category}", ref, "share_pct", value,
+                                     round(float(got), 2), tol, note))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def summary(table: pd.DataFrame, scale: int = 1) -> str:
     ok = int(table["within_tolerance"].sum())
     off = ~table["within_tolerance"]

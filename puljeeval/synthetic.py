@@ -24,7 +24,10 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from puljeeval import instruments
+from puljeeval import twin_outcomes as tw
 from puljeeval.settings import Settings
+from puljeeval.twin_outcomes import allocate, allocate_shares
 
 PERIOD_START = np.datetime64("2016-01-01")   # the pool's start (report title: 2016-2019)
 
@@ -39,7 +42,20 @@ SHAPE = {
     "who5_low_part_mean": 8.5,                 # raw-score mean of the low (0-12) part
     "who5_end_share_of_completed": 0.6,
     "instrument_start_share": 0.8,
-    "instrument_end_share_of_completed": 0.55,
+    # shares of completed courses with an end measurement (the pairs)
+    "sdq_end_share": 0.8,
+    "yp_core_end_share": 0.7,
+    "core_om_end_share": 0.5,
+    "tool_0_2_end_share": 0.6,
+    # how the SDQ total splits over its four difficulty scales, and the prosocial mean
+    "sdq_subscale_share": {"emotional": 0.29, "conduct": 0.19, "hyperactivity": 0.36, "peer": 0.16},
+    "sdq_prosocial_mean": 7.5,
+    # CORE-OM mean item score per domain at start (weights of the total) and the change shares
+    # the report does not print (status quo / tilbagegang of well-being, problems, functioning)
+    "core_om_domain_mean_item": {"wellbeing": 2.0, "problems": 1.9, "functioning": 1.45, "risk": 0.8},
+    "core_om_domain_default_shares": {"status quo": 5},
+    "core_om_domain_noise": 0.8,
+    "tool_0_2_mean": 2.5,
     "benefit_share_of_completed": 0.5,
     "fidelity_share": 0.7,
     "fidelity_registrations_mean": 3,
@@ -51,37 +67,10 @@ SHAPE = {
                         "17-24": {"ungdomsuddannelse": 0.45, "videregaaende": 0.3,
                                   "ikke_i_uddannelse": 0.25}},
     "residence_placed_share": 1,   # percentage points of the unreported remainder that are 'anbragt'
-    "instrument_means": {"sdq_p": 0.6, "yp_core": 1.6, "core_om": 1.5, "tool_0_2": 2.5},
 }
 STATUS_COLUMNS = ["ongoing", "planned", "unplanned", "not_stated"]
 END_STATUS = {"planned": "planlagt", "unplanned": "uplanlagt", "not_stated": "ikke_oplyst"}
 WHO5_AGE_GROUPS = ("3-10", "11-16", "17-24")
-
-
-def allocate(n: int, weights: list[float] | np.ndarray) -> np.ndarray:
-    """Split n into integer counts proportional to weights (largest remainder, stable ties)."""
-    w = np.asarray(weights, dtype=float)
-    if n == 0 or w.sum() == 0:
-        return np.zeros(len(w), dtype=int)
-    exact = n * w / w.sum()
-    counts = np.floor(exact).astype(int)
-    order = np.argsort(-(exact - counts), kind="stable")
-    counts[order[: n - counts.sum()]] += 1
-    return counts
-
-
-def allocate_shares(n: int, shares_pct: list[float]) -> np.ndarray:
-    """Counts for published (rounded) percentage shares of n.
-
-    When the published shares do not sum to 100, the residual is spread evenly over the
-    non-zero categories rather than in proportion to their size: that keeps the largest
-    deviation from any published share as small as possible.
-    """
-    exact = np.asarray(shares_pct, dtype=float) / 100 * n
-    live = exact > 0
-    if live.any():
-        exact[live] += (n - exact.sum()) / live.sum()
-    return allocate(n, np.clip(exact, 0, None))
 
 
 def shuffled_labels(rng: np.random.Generator, labels: list[str], counts: np.ndarray) -> np.ndarray:
@@ -344,47 +333,271 @@ def _long(course_ids: np.ndarray, instrument: str, timepoint: str, items: list[s
     })
 
 
+def _items_long(ids: np.ndarray, instrument: str, timepoint: str, spec: dict, scored: np.ndarray,
+                dates: np.ndarray) -> pd.DataFrame:
+    """Long rows from scored item values (reversed items turned back into raw answers)."""
+    lo, hi = spec["range"]
+    raw = scored.copy()
+    cols = [spec["items"].index(i) for i in spec.get("reversed", [])]
+    raw[:, cols] = lo + hi - raw[:, cols]
+    return _long(ids, instrument, timepoint, spec["items"], raw, dates)
+
+
+def _parts_to_items(parts: dict[str, np.ndarray], spec: dict, rng: np.random.Generator) -> np.ndarray:
+    """Scored item matrix from raw sums per scale (each sum spread over the scale's items)."""
+    lo, hi = spec["range"]
+    out = np.zeros((len(next(iter(parts.values()))), len(spec["items"])), dtype=int)
+    for scale, total in parts.items():
+        items = instruments.scale_items(spec, spec["scales"][scale])
+        cols = [spec["items"].index(i) for i in items]
+        out[:, cols] = lo + tw.split_balanced(total - lo * len(items), len(items), hi - lo, rng)
+    return out
+
+
+def _pair_shares(target: dict) -> list[float]:
+    """fremgang / status quo / tilbagegang; a share the report omits is what the others leave."""
+    known = [target.get(k) for k in ("fremgang", "status quo", "tilbagegang")]
+    missing = [i for i, v in enumerate(known) if v is None]
+    rest = 100 - sum(v for v in known if v is not None)
+    for i in missing:
+        known[i] = rest / len(missing)
+    return known
+
+
+def _respondents(courses: pd.DataFrame, group: str, start_share: float, end_share: float,
+                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    members = courses[courses["age_group"] == group]
+    start = members[rng.random(len(members)) < start_share]
+    pair = (start["status"] != "ongoing").to_numpy() & (rng.random(len(start)) < end_share)
+    return start, pair
+
+
 def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
           scale: int) -> tuple[list[pd.DataFrame], set]:
+    """WHO-5: start answers reproducing Figur 3-3 (N and low-wellbeing share per group), and
+    end answers for part of the completed courses reproducing Figur 4-2 and 4-3."""
     pub = settings.published
     spec = pub["profiles"]["variables"]["wellbeing_start"]
-    gi = {g: pub["profiles"]["reference_groups"].index(g) for g in WHO5_AGE_GROUPS}
-    items = settings.instruments["instruments"]["who5"]["items"]
-    spec = settings.instruments["instruments"]["who5"]
-    mult = spec["scales"]["total"]["multiplier"] // len(spec["items"])   # percentage points per raw point
-    low_max = spec["low_wellbeing_max"] // mult
-    n_items = len(items)
-    top = settings.instruments["instruments"]["who5"]["range"][1]
-    out, calibrated = [], set()
+    ch4 = pub["chapter_4"]["who5"]
+    who5 = settings.instruments["instruments"]["who5"]
+    mult = who5["scales"]["total"]["multiplier"] // len(who5["items"])   # percentage points per raw point
+    low_max = who5["low_wellbeing_max"] // mult
+    top = who5["range"][1] * len(who5["items"])
+    groups = {}
     for group in WHO5_AGE_GROUPS:
         members = courses.index[courses["age_group"] == group].to_numpy()
         n = spec["n"][group] * scale
         who = rng.choice(members, size=n, replace=False)
-        calibrated |= set(who.tolist())
-        p_low = spec["categories"]["low"]["shares"][gi[group]] / 100
+        gi = pub["profiles"]["reference_groups"].index(group)
+        p_low = spec["categories"]["low"]["shares"][gi] / 100
         n_low = int(round(p_low * n))
-        mean_raw = pub["who5_means"]["start"][group] / mult
+        mean_raw = ch4["means"]["total"]["start"][group] / mult
         low_mean = SHAPE["who5_low_part_mean"]
         high_mean = (mean_raw - p_low * low_mean) / (1 - p_low)
-        max_raw = top * n_items
         low = rng.binomial(low_max, low_mean / low_max, size=n_low)
-        span = max_raw - (low_max + 1)
-        high = low_max + 1 + rng.binomial(span, np.clip((high_mean - low_max - 1) / span, 0, 1),
-                                          size=n - n_low)
+        span = top - (low_max + 1)
+        high = low_max + 1 + rng.binomial(span, np.clip((high_mean - low_max - 1) / span, 0, 1), size=n - n_low)
         raw = np.concatenate([low, high])
-        ids = courses.loc[who, "course_id"].to_numpy()
-        start = courses.loc[who, "start_date"].to_numpy()
-        out.append(_long(ids, "who5", "start", items, split_sum(raw, n_items, top, rng), start))
-        # end measurement for part of the completed courses: the start raw shifted by the
-        # published mean change (the scoring issue calibrates the change distribution)
         done = (courses.loc[who, "status"] != "ongoing").to_numpy()
-        has_end = done & (rng.random(n) < SHAPE["who5_end_share_of_completed"])
-        shift = (pub["who5_means"]["end"][group] - pub["who5_means"]["start"][group]) / mult
-        end_raw = np.clip(np.round(raw[has_end] + rng.normal(shift, 3, has_end.sum())), 0, max_raw)
-        out.append(_long(ids[has_end], "who5", "slut", items,
-                         split_sum(end_raw, n_items, top, rng),
-                         courses.loc[who[has_end], "end_date"].to_numpy()))
+        groups[group] = (who, raw, done)
+    # which starters also have an end measurement: as many per group as the published overall
+    # means imply (they are the pair-weighted means of the group means)
+    weights = who5_pair_weights(ch4["means"]["total"], list(WHO5_AGE_GROUPS))
+    n_total = int(SHAPE["who5_end_share_of_completed"] * sum(v[2].sum() for v in groups.values()))
+    for group, (who, raw, done) in groups.items():
+        k = min(int(round(weights[group] * n_total)), int(done.sum()))
+        pair = np.zeros(len(who), dtype=bool)
+        pair[rng.choice(np.flatnonzero(done), size=k, replace=False)] = True
+        groups[group] = (who, raw, pair)
+    # change shares per group: printed for ALLE, 3-10 and 17-24; 11-16 is what ALLE leaves,
+    # with the status quo share of ALLE in every group
+    printed = ch4["shares"]["total"]
+    same = 100 - printed["ALLE"]["fremgang"] - printed["ALLE"]["tilbagegang"]
+    n_pairs = {g: int(v[2].sum()) for g, v in groups.items()}
+    improve = {g: printed[g]["fremgang"] for g in groups if g in printed}
+    free = [g for g in groups if g not in improve]
+    left = printed["ALLE"]["fremgang"] * sum(n_pairs.values()) - sum(improve[g] * n_pairs[g] for g in improve)
+    for g in free:
+        improve[g] = left / sum(n_pairs[f] for f in free)
+    out, calibrated = [], set()
+    for group, (who, raw, pair) in groups.items():
+        calibrated |= set(who.tolist())
+        low_flag = raw <= low_max
+        # the pairs' start mean is the published one; nudges keep each answer on its side of 50
+        raw[pair] = tw.nudge_mean(raw[pair], ch4["means"]["total"]["start"][group] / mult,
+                                  np.where(low_flag[pair], 0, low_max + 1), np.where(low_flag[pair], low_max, top), rng)
+        shift = (ch4["means"]["total"]["end"][group] - ch4["means"]["total"]["start"][group]) / mult
+        shares = [improve[group], same, 100 - improve[group] - same]
+        end_raw = raw[pair] + tw.paired_change(raw[pair], shares, shift, 0, top, +1, rng)
+        ids = courses.loc[who, "course_id"].to_numpy()
+        out.append(_items_long(ids, "who5", "start", who5, _parts_to_items({"total": raw}, who5, rng),
+                               courses.loc[who, "start_date"].to_numpy()))
+        out.append(_items_long(ids[pair], "who5", "slut", who5, _parts_to_items({"total": end_raw}, who5, rng),
+                               courses.loc[who[pair], "end_date"].to_numpy()))
     return out, calibrated
+
+
+def who5_pair_weights(means: dict, groups: list[str]) -> dict[str, float]:
+    """Age-group shares of the pre/post sample implied by the overall (ALLE) start and end
+    means as weighted averages of the group means: solves sum(w) = 1, w . start = ALLE
+    start, w . end = ALLE end (exact for three groups, least squares otherwise)."""
+    a = np.array([[1.0] * len(groups), [means["start"][g] for g in groups], [means["end"][g] for g in groups]])
+    b = np.array([1.0, means["start"]["ALLE"], means["end"]["ALLE"]])
+    weights = dict(zip(groups, np.linalg.lstsq(a, b, rcond=None)[0].tolist(), strict=True))
+    if min(weights.values()) <= 0:
+        raise ValueError(f"published WHO-5 means imply a non-positive group weight: {weights}")
+    return weights
+
+
+def _sdq(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
+    """SDQ for 3-10: pairs reproducing the total's means and change shares (Figur 4-6, 4-8)
+    and the emotional-symptoms change (Figur 4-7)."""
+    spec = settings.instruments["instruments"]["sdq_p"]
+    ch4 = settings.published["chapter_4"]["sdq_p"]
+    (group,) = ch4["means"]["total"]["start"]
+    start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], SHAPE["sdq_end_share"], rng)
+    difficulties = spec["scales"]["total"]["sum_of"]
+    caps = np.array([len(spec["scales"][s]["items"]) * spec["range"][1] for s in difficulties])
+    top = int(caps.sum())
+    pre = tw.draw_sums(len(start), ch4["means"]["total"]["start"][group], top, rng)
+    pre[pair] = tw.nudge_mean(pre[pair], ch4["means"]["total"]["start"][group], 0, top, rng)
+    weights = np.array([SHAPE["sdq_subscale_share"][s] for s in difficulties])
+    pre_parts = tw.split_capped(pre, weights, caps, rng)
+    mean_change = ch4["means"]["total"]["start"][group] - ch4["means"]["total"]["end"][group]
+    delta = tw.paired_change(pre[pair], _pair_shares(ch4["shares"]["total"][group]), mean_change, 0, top, -1, rng)
+    emo = difficulties.index("emotional")
+    emo_change = ch4["mean_change"]["emotional"][group]
+    change_w = np.full(len(difficulties), (mean_change - emo_change) / (len(difficulties) - 1))
+    change_w[emo] = emo_change
+    post_parts = tw.move_parts(pre_parts[pair], delta, change_w, caps, None, rng)
+    post_parts = _nudge_part_change(pre_parts[pair], post_parts, emo, emo_change, caps, rng)
+    pro_top = len(spec["scales"]["prosocial"]["items"]) * spec["range"][1]
+    prosocial = tw.draw_sums(len(start), SHAPE["sdq_prosocial_mean"], pro_top, rng)
+    pro_post = np.clip(prosocial[pair] + rng.integers(-1, 3, size=int(pair.sum())), 0, pro_top)
+    ids = start["course_id"].to_numpy()
+
+    def items(parts: np.ndarray, pro: np.ndarray) -> np.ndarray:
+        return _parts_to_items({**{s: parts[:, i] for i, s in enumerate(difficulties)}, "prosocial": pro}, spec, rng)
+
+    return [_items_long(ids, "sdq_p", "start", spec, items(pre_parts, prosocial), start["start_date"].to_numpy()),
+            _items_long(ids[pair], "sdq_p", "slut", spec, items(post_parts, pro_post),
+                        start["end_date"].to_numpy()[pair])], set(ids[pair])
+
+
+def _nudge_part_change(pre: np.ndarray, post: np.ndarray, part: int, target: float, caps: np.ndarray,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Move single units between one part and the others (row totals unchanged) until the
+    part's mean decrease from pre to post is `target`."""
+    post = post.copy()
+    need = int(round(target * len(pre))) - int((pre[:, part] - post[:, part]).sum())
+    others = [j for j in range(pre.shape[1]) if j != part]
+    for i in rng.permutation(len(pre)):
+        if need == 0:
+            break
+        step = 1 if need > 0 else -1            # +1: lower this part, raise another
+        if not (0 <= post[i, part] - step <= caps[part]):
+            continue
+        for j in rng.permutation(others):
+            if 0 <= post[i, j] + step <= caps[j]:
+                post[i, part] -= step
+                post[i, j] += step
+                need -= step
+                break
+    return post
+
+
+def _single_scale(settings: Settings, courses: pd.DataFrame, name: str, end_share: float,
+                  rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
+    """An instrument scored as one total (YP-CORE): pairs reproducing means and change shares."""
+    spec = settings.instruments["instruments"][name]
+    ch4 = settings.published["chapter_4"][name]
+    (group,) = ch4["means"]["total"]["start"]
+    start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], end_share, rng)
+    per_point = spec["scales"]["total"]["multiplier"] / len(spec["items"])     # score points per raw unit
+    top = spec["range"][1] * len(spec["items"])
+    mean_pre = ch4["means"]["total"]["start"][group] / per_point
+    pre = tw.draw_sums(len(start), mean_pre, top, rng)
+    pre[pair] = tw.nudge_mean(pre[pair], mean_pre, 0, top, rng)
+    sign = 1 if spec["direction"] == "higher_better" else -1
+    oriented = sign * (ch4["means"]["total"]["end"][group] - ch4["means"]["total"]["start"][group]) / per_point
+    post = pre[pair] + sign * tw.paired_change(pre[pair], _pair_shares(ch4["shares"]["total"][group]),
+                                               oriented, 0, top, sign, rng)
+    ids = start["course_id"].to_numpy()
+    return [_items_long(ids, name, "start", spec, _parts_to_items({"total": pre}, spec, rng),
+                        start["start_date"].to_numpy()),
+            _items_long(ids[pair], name, "slut", spec, _parts_to_items({"total": post}, spec, rng),
+                        start["end_date"].to_numpy()[pair])], set(ids[pair])
+
+
+def _core_om(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
+    """CORE-OM for 17-24: pairs reproducing the total's means and change shares (Figur 4-11,
+    4-13) and the improvement share of each domain (Figur 4-13)."""
+    spec = settings.instruments["instruments"]["core_om"]
+    ch4 = settings.published["chapter_4"]["core_om"]
+    (group,) = ch4["means"]["total"]["start"]
+    start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], SHAPE["core_om_end_share"], rng)
+    domains = list(SHAPE["core_om_domain_mean_item"])
+    n_items = np.array([len(spec["scales"][d]["items"]) for d in domains])
+    caps = n_items * spec["range"][1]
+    top = int(caps.sum())
+    per_point = spec["scales"]["total"]["multiplier"] / len(spec["items"])
+    mean_pre = ch4["means"]["total"]["start"][group] / per_point
+    pre = tw.draw_sums(len(start), mean_pre, top, rng)
+    pre[pair] = tw.nudge_mean(pre[pair], mean_pre, 0, top, rng)
+    weights = np.array([SHAPE["core_om_domain_mean_item"][d] for d in domains]) * n_items
+    pre_parts = tw.split_capped(pre, weights, caps, rng)
+    mean_change = (ch4["means"]["total"]["start"][group] - ch4["means"]["total"]["end"][group]) / per_point
+    p = pre_parts[pair]
+    delta = tw.paired_change(p.sum(axis=1), _pair_shares(ch4["shares"]["total"][group]), mean_change, 0, top, -1, rng)
+    # each domain's category with the published improvement share, ranked by the total change so
+    # that a child improving in total mostly improves per domain
+    direction = np.zeros_like(p)
+    rank = np.sign(delta)[:, None] + rng.normal(0, SHAPE["core_om_domain_noise"], size=(len(p), len(domains)))
+    for j, d in enumerate(domains):
+        shares = _pair_shares({**SHAPE["core_om_domain_default_shares"], **ch4["shares"][d][group]})
+        counts = allocate_shares(len(p), shares)
+        order = np.argsort(-rank[:, j], kind="stable")
+        direction[order[: counts[0]], j] = 1
+        direction[order[len(p) - counts[2]:], j] = -1
+    direction = np.where((direction > 0) & (p == 0), 0, np.where((direction < 0) & (p == caps), 0, direction))
+    # one unit each way for every improving / worsening domain, then the rest of the total change
+    post = p - direction
+    rest = delta - direction.sum(axis=1)
+    post = tw.move_parts(post, rest * (rest > 0), weights, caps, np.where(direction > 0, 1, 0), rng)
+    post = tw.move_parts(post, rest * (rest < 0), weights, caps, np.where(direction < 0, -1, 0), rng)
+    # where a domain ran out of room, the missing units go to other improving children
+    need = int(round(mean_change * len(p))) - int((p - post).sum())
+    for i in rng.permutation(np.flatnonzero(delta > 0)):
+        if need <= 0:
+            break
+        for j in rng.permutation(np.flatnonzero((direction[i] > 0) & (post[i] > 0))):
+            post[i, j] -= 1
+            need -= 1
+            break
+    ids = start["course_id"].to_numpy()
+
+    def items(parts: np.ndarray) -> np.ndarray:
+        return _parts_to_items({d: parts[:, j] for j, d in enumerate(domains)}, spec, rng)
+
+    return [_items_long(ids, "core_om", "start", spec, items(pre_parts), start["start_date"].to_numpy()),
+            _items_long(ids[pair], "core_om", "slut", spec, items(post), start["end_date"].to_numpy()[pair])], \
+        set(ids[pair])
+
+
+def _tool_0_2(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+    """The 0-2 tool: no published targets; answers around 'passer delvist'-'passer godt'."""
+    spec = settings.instruments["instruments"]["tool_0_2"]
+    lo, hi = spec["range"]
+    ok = (courses["age"] >= spec["ages"][0]) & (courses["age"] <= spec["ages"][1])
+    start = courses[ok & (rng.random(len(courses)) < SHAPE["instrument_start_share"])]
+    pair = (start["status"] != "ongoing").to_numpy() & (rng.random(len(start)) < SHAPE["tool_0_2_end_share"])
+    mean = SHAPE["tool_0_2_mean"]
+    ids = start["course_id"].to_numpy()
+    return [_items_long(ids, "tool_0_2", "start", spec, _ordinal(len(start), len(spec["items"]), lo, hi, mean, rng),
+                        start["start_date"].to_numpy()),
+            _items_long(ids[pair], "tool_0_2", "slut", spec,
+                        _ordinal(int(pair.sum()), len(spec["items"]), lo, hi, mean + 0.05, rng),
+                        start["end_date"].to_numpy()[pair])]
 
 
 def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
@@ -393,22 +606,9 @@ def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
     return np.clip(np.round(person + rng.normal(0, 0.7, size=(n, n_items))), lo, hi).astype(int)
 
 
-def _instruments(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+def _end_only(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+    """Perceived benefit (3-24, Figur 4-1) and the 0-2 parent statements (Figur 4-5), end only."""
     out = []
-    for code, mean in SHAPE["instrument_means"].items():
-        spec = settings.instruments["instruments"][code]
-        lo, hi = spec["range"]
-        group_ok = (courses["age"] >= spec["ages"][0]) & (courses["age"] <= spec["ages"][1])
-        start = courses[group_ok & (rng.random(len(courses)) < SHAPE["instrument_start_share"])]
-        out.append(_long(start["course_id"].to_numpy(), code, "start", spec["items"],
-                         _ordinal(len(start), len(spec["items"]), lo, hi, mean, rng),
-                         start["start_date"].to_numpy()))
-        done = start[(start["status"] != "ongoing").to_numpy()
-                     & (rng.random(len(start)) < SHAPE["instrument_end_share_of_completed"])]
-        out.append(_long(done["course_id"].to_numpy(), code, "slut", spec["items"],
-                         _ordinal(len(done), len(spec["items"]), lo, hi, mean, rng),
-                         done["end_date"].to_numpy()))
-    # perceived benefit (3-24, end only) and the 0-2 parent statements (end only)
     ben = settings.instruments["instruments"]["benefit"]
     done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ben["ages"][0])
                    & (rng.random(len(courses)) < SHAPE["benefit_share_of_completed"])]
@@ -616,12 +816,19 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
                        ignore_index=True).fillna("")
 
     who5, calibrated_idx = _who5(settings, courses, rng, scale)
-    others = _instruments(settings, courses, rng)
-    q = pd.concat(who5 + others, ignore_index=True)
+    sdq, sdq_pairs = _sdq(settings, courses, rng)
+    ypc, ypc_pairs = _single_scale(settings, courses, "yp_core", SHAPE["yp_core_end_share"], rng)
+    com, com_pairs = _core_om(settings, courses, rng)
+    q = pd.concat(who5 + sdq + ypc + com + _tool_0_2(settings, courses, rng) + _end_only(settings, courses, rng),
+                  ignore_index=True)
+    # calibrated answers stay clean: the WHO-5 start answers of Figur 3-3 and every pair that
+    # reproduces chapter 4; the dirt goes to the others
     calibrated_ids = set(courses.loc[list(calibrated_idx), "course_id"])
-    protected = ((q["instrument"] == "who5") & (q["timepoint"] == "start")
-                 & q["course_id"].isin(calibrated_ids)).to_numpy()
-    q = _questionnaire_dirt(q, protected, settings, rng)
+    pairs = {"sdq_p": sdq_pairs, "yp_core": ypc_pairs, "core_om": com_pairs}
+    protected = (q["instrument"] == "who5") & q["course_id"].isin(calibrated_ids)
+    for name, ids in pairs.items():
+        protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
+    q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
     q = pd.concat([q, _incomplete_who5(settings, courses, calibrated_idx, rng)], ignore_index=True)
     q["answered_date"] = pd.to_datetime(q["answered_date"]).dt.strftime("%Y-%m-%d")
     q = q.sort_values(["course_id", "instrument", "timepoint", "item"], kind="stable").reset_index(drop=True)

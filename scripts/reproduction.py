@@ -7,7 +7,11 @@ from puljeeval import reproduction, rulekit
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821
     inp = snakemake.input  # noqa: F821
-    table = reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow),
-                                  pd.read_csv(inp.profiles), pd.read_parquet(inp.courses), settings)
+    courses = pd.read_parquet(inp.courses)
+    table = pd.concat([
+        reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow), pd.read_csv(inp.profiles),
+                              courses, settings),
+        reproduction.chapter4(pd.read_parquet(inp.prepost), courses, settings),
+    ], ignore_index=True)
     rulekit.write_csv(table, snakemake.output[0])  # noqa: F821
     print(reproduction.summary(table, reproduction.twin_scale(settings)))

@@ -1,5 +1,6 @@
 # Chapter 3 and Bilag 2: the flow (Figur 3-4), the production table (Tabel 8-1) and the
-# target-group profiles (Figur 3-1..3-3), then the reproduction check against the report.
+# target-group profiles (Figur 3-1..3-3), then the reproduction check against the report
+# (chapter 3 and Bilag 2 from these tables, chapter 4 from the scored pre/post table).
 
 
 rule chapter3_tables:
@@ -26,6 +27,7 @@ rule chapter3_tables:
 rule reproduction:
     input:
         courses=CLEAN["courses"],
+        prepost=SCORES["prepost"],
         **CHAPTER3_TABLES,
         **SIDE_FILES,
     output:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from puljeeval import reproduction
+from puljeeval import reproduction, scoring
 
 EXTRACTS = ["registrations", "background", "questionnaires", "fidelity", "intention"]
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
@@ -15,6 +15,8 @@ CHAPTER3_TABLES = {
     "production": "results/tables/tabel_8_1_production.csv",
     "profiles": "results/tables/figur_3_1-3_3_profiles.csv",
 }
+SCORES = {name: f"results/interim/scores/{name}.parquet"
+          for name in scoring.output_names(SETTINGS.instruments["instruments"])}
 SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements")}
 
 

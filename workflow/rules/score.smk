@@ -1,0 +1,19 @@
+# Scoring: each instrument per course and timepoint, categorical outcomes, and the pre/post
+# change table. Scores are keyed by course id, so they stay under results/interim/.
+
+
+rule score:
+    input:
+        responses=CLEAN["responses"],
+        courses=CLEAN["courses"],
+        **SIDE_FILES,
+    output:
+        **SCORES,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/score.log",
+    benchmark:
+        "results/benchmarks/score.tsv"
+    script:
+        "../../scripts/score.py"

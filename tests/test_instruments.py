@@ -247,3 +247,12 @@ def test_yp_core_cut_off_by_gender_and_age_band():
     people = pd.DataFrame({"gender": ["dreng", "dreng", "pige", "pige", "pige"], "age": [12, 15, 11, 16, 17]})
     got = change.cutoffs(rule, people)
     assert got[:4].tolist() == [10.3, 14.1, 14.4, 15.9] and np.isnan(got[4])
+
+
+def test_categorical_outcomes_keep_dont_know_and_drop_missing():
+    responses = pd.DataFrame({
+        "course_id": ["C1", "C2", "C3"], "instrument": "benefit", "timepoint": "slut", "item": "benefit",
+        "value": pd.array([4, pd.NA, pd.NA], dtype="Int64"),
+        "status": pd.Categorical(["answered", "dont_know", "missing"])})
+    out = instruments.categorical(responses, "benefit", SPECS["benefit"])
+    assert out["label"].tolist() == ["Meget positiv betydning", "Ved ikke"]

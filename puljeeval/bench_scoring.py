@@ -85,7 +85,7 @@ def run(scale: int, rowwise_sample: int) -> pd.DataFrame:
         n = len(matrix)
         k = min(rowwise_sample, n)
         wide = pd.DataFrame(matrix[:k], columns=spec["items"])
-        slow, t_row = timed(lambda w: w.apply(score_row, axis=1, spec=spec), wide)
+        slow, t_row = timed(lambda w, sp: w.apply(score_row, axis=1, spec=sp), wide, spec)
         for scale_name in slow.columns:
             np.testing.assert_allclose(slow[scale_name].to_numpy(dtype=float), vec[scale_name][:k], equal_nan=True,
                                        err_msg=f"{name}.{scale_name}: row-wise and vectorised disagree")

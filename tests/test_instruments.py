@@ -256,3 +256,26 @@ def test_categorical_outcomes_keep_dont_know_and_drop_missing():
         "status": pd.Categorical(["answered", "dont_know", "missing"])})
     out = instruments.categorical(responses, "benefit", SPECS["benefit"])
     assert out["label"].tolist() == ["Meget positiv betydning", "Ved ikke"]
+
+
+T02_REVERSED = SPECS["tool_0_2"]["reversed"]
+
+
+@pytest.mark.parametrize("item", T02_REVERSED)
+def test_tool_0_2_each_reversed_item(item):
+    # every other item 'passer godt' (3, best); the negative item 'passer godt' is worst (1)
+    s = scores("tool_0_2", all_items("tool_0_2", 3, **{item: 3}), all_items("tool_0_2", 3, **{item: 1}))
+    n = len(SPECS["tool_0_2"]["items"])
+    positives_at_3 = n - len(T02_REVERSED)
+    negatives_at_3_scoring_1 = len(T02_REVERSED) - 1
+    expected_worst = (positives_at_3 * 3 + negatives_at_3_scoring_1 * 1 + 1) / n
+    assert s["overall"][0] == pytest.approx(expected_worst)
+    assert s["overall"][1] == pytest.approx(expected_worst + 2 / n)
+
+
+def test_tool_0_2_complete_at_both_ends():
+    best = {i: (1 if i in T02_REVERSED else 3) for i in SPECS["tool_0_2"]["items"]}
+    worst = {i: (3 if i in T02_REVERSED else 1) for i in SPECS["tool_0_2"]["items"]}
+    s = scores("tool_0_2", best, worst)
+    for scale in SPECS["tool_0_2"]["scales"]:
+        assert s[scale].tolist() == [3, 1], scale

@@ -305,21 +305,6 @@ def _family_problems(bg: pd.DataFrame, answered: np.ndarray, cats: dict, gi: int
 # --------------------------------------------------------------------------- questionnaires
 
 
-def split_sum(total: np.ndarray, n_items: int, top: int, rng: np.random.Generator) -> np.ndarray:
-    """Random item values in 0..top, one row per total, each row summing to its total."""
-    total = np.asarray(total, dtype=int)
-    items = np.zeros((len(total), n_items), dtype=int)
-    remaining = total.copy()
-    while remaining.any():
-        room = items < top
-        weights = rng.random(items.shape) * room
-        pick = np.argmax(weights, axis=1)
-        active = remaining > 0
-        items[active, pick[active]] += 1
-        remaining[active] -= 1
-    return items
-
-
 def _long(course_ids: np.ndarray, instrument: str, timepoint: str, items: list[str],
           values: np.ndarray, dates: np.ndarray) -> pd.DataFrame:
     n = len(course_ids)

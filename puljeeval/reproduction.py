@@ -62,7 +62,7 @@ def chapter3(production: pd.DataFrame, flow: pd.DataFrame, profiles: pd.DataFram
     p = profiles.set_index(["variable", "age_group", "category"])
     age = prof["age"]
     rows.append(_row("Figur 3-1 age known, ALLE: n", age["reference"], "count", age["n"]["ALLE"],
-                     int(p.loc[("age", "ALLE", "0-2"), "n"]), tol))
+                     int(p.loc[("age", "ALLE", settings.config["age"]["groups"][0]["label"]), "n"]), tol))
     for g, share in age["shares"].items():
         rows.append(_row(f"Figur 3-1 age group {g}: share", age["reference"], "share_pct", share,
                          float(p.loc[("age", "ALLE", g), "share_pct"]), tol))

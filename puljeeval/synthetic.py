@@ -70,7 +70,6 @@ SHAPE = {
 }
 STATUS_COLUMNS = ["ongoing", "planned", "unplanned", "not_stated"]
 END_STATUS = {"planned": "planlagt", "unplanned": "uplanlagt", "not_stated": "ikke_oplyst"}
-WHO5_AGE_GROUPS = ("3-10", "11-16", "17-24")
 
 
 def shuffled_labels(rng: np.random.Generator, labels: list[str], counts: np.ndarray) -> np.ndarray:
@@ -357,6 +356,12 @@ def _respondents(courses: pd.DataFrame, group: str, start_share: float, end_shar
     return start, pair
 
 
+def who5_groups(settings: Settings) -> list[str]:
+    """The age groups that answer WHO-5 (within the instrument's ages; 3-24 in the report)."""
+    lo, hi = settings.instruments["instruments"]["who5"]["ages"]
+    return [g["label"] for g in settings.config["age"]["groups"] if g["min"] >= lo and g["max"] <= hi]
+
+
 def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
           scale: int) -> tuple[list[pd.DataFrame], set]:
     """WHO-5: start answers reproducing Figur 3-3 (N and low-wellbeing share per group), and
@@ -369,7 +374,7 @@ def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
     low_max = who5["low_wellbeing_max"] // mult
     top = who5["range"][1] * len(who5["items"])
     groups = {}
-    for group in WHO5_AGE_GROUPS:
+    for group in who5_groups(settings):
         members = courses.index[courses["age_group"] == group].to_numpy()
         n = spec["n"][group] * scale
         who = rng.choice(members, size=n, replace=False)
@@ -387,7 +392,7 @@ def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
         groups[group] = (who, raw, done)
     # which starters also have an end measurement: as many per group as the published overall
     # means imply (they are the pair-weighted means of the group means)
-    weights = who5_pair_weights(ch4["means"]["total"], list(WHO5_AGE_GROUPS))
+    weights = who5_pair_weights(ch4["means"]["total"], list(groups))
     n_total = int(SHAPE["who5_end_share_of_completed"] * sum(v[2].sum() for v in groups.values()))
     for group, (who, raw, done) in groups.items():
         k = min(int(round(weights[group] * n_total)), int(done.sum()))
@@ -638,7 +643,7 @@ def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
     calibrated WHO-5 respondents: they count as answered but have no score."""
     dirt = settings.config["twin"]["dirt"]
     items = settings.instruments["instruments"]["who5"]["items"]
-    eligible = courses[courses["age_group"].isin(WHO5_AGE_GROUPS) & ~courses.index.isin(list(calibrated))]
+    eligible = courses[courses["age_group"].isin(who5_groups(settings)) & ~courses.index.isin(list(calibrated))]
     rate = dirt["missing_item"] + dirt["dont_know"] + dirt["out_of_range"]
     pick = eligible[rng.random(len(eligible)) < rate * len(items)]
     values = rng.integers(0, 6, size=(len(pick), len(items))).astype(str).astype(object)

@@ -1,0 +1,100 @@
+"""Confidence intervals, tests, paired effect sizes and tidy model tables for the chapter
+analyses. Intervals and tests come from statsmodels/scipy; this module gives them one shape.
+
+Effect sizes follow Lakens (2013) as summarised in ../shared/reference/stats-and-privacy.md §6:
+d_z = M_diff / SD_diff; d_av = M_diff / ((SD_pre + SD_post) / 2); d_rm = M_diff /
+sqrt(SD_pre^2 + SD_post^2 - 2 r SD_pre SD_post) x sqrt(2 (1 - r)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats as sps
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
+
+TIDY_COLUMNS = ["model", "term", "estimate", "se", "ci_low", "ci_high", "p", "n"]
+
+
+def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> dict:
+    """Mean with a t-based interval (n, mean, sd, ci_low, ci_high); NaNs are ignored."""
+    x = pd.Series(values, dtype="float64").dropna().to_numpy()
+    n = len(x)
+    if n == 0:
+        return {"n": 0, "mean": np.nan, "sd": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    mean = float(x.mean())
+    sd = float(x.std(ddof=1)) if n > 1 else np.nan
+    half = sps.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def proportion_ci(count: int, n: int, level: float = 0.95) -> dict:
+    """Share in percent with the Wilson score interval (good for small n and shares near 0/100)."""
+    if n == 0:
+        return {"count": count, "n": 0, "share_pct": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    lo, hi = proportion_confint(count, n, alpha=1 - level, method="wilson")
+    return {"count": int(count), "n": int(n), "share_pct": 100 * count / n, "ci_low": 100 * lo, "ci_high": 100 * hi}
+
+
+def compare_proportions(count1: int, n1: int, count2: int, n2: int, level: float = 0.95) -> dict:
+    """Difference of two shares (group 1 - group 2) in percentage points with Newcombe's hybrid
+    score interval, and the p value of the pooled two-proportion z test (= Pearson's chi-square
+    without continuity correction)."""
+    low, high = confint_proportions_2indep(count1, n1, count2, n2, method="newcomb", compare="diff",
+                                           alpha=1 - level)
+    _, p = proportions_ztest([count1, count2], [n1, n2])
+    return {"diff_pp": 100 * (count1 / n1 - count2 / n2), "ci_low": 100 * low, "ci_high": 100 * high,
+            "p": float(p)}
+
+
+def compare_means(x1: pd.Series, x2: pd.Series, level: float = 0.95) -> dict:
+    """Difference of means (1 - 2) with Welch's t interval and test."""
+    a = pd.Series(x1, dtype="float64").dropna()
+    b = pd.Series(x2, dtype="float64").dropna()
+    res = sps.ttest_ind(a, b, equal_var=False)
+    ci = res.confidence_interval(confidence_level=level)
+    return {"diff": float(a.mean() - b.mean()), "ci_low": float(ci.low), "ci_high": float(ci.high),
+            "p": float(res.pvalue)}
+
+
+def paired_effect_sizes(pre: pd.Series, post: pd.Series) -> dict:
+    """Paired effect sizes of post - pre on complete pairs: d_z, d_av and d_rm, with the
+    ingredients (n, mean difference, SDs, r) so a reader can recompute them."""
+    pair = pd.DataFrame({"pre": pre, "post": post}).astype("float64").dropna()
+    n = len(pair)
+    diff = pair["post"] - pair["pre"]
+    sd_pre, sd_post, sd_diff = pair["pre"].std(), pair["post"].std(), diff.std()
+    r = pair["pre"].corr(pair["post"]) if n > 2 else np.nan
+    m = diff.mean()
+    d_rm = m / np.sqrt(sd_pre**2 + sd_post**2 - 2 * r * sd_pre * sd_post) * np.sqrt(2 * (1 - r))
+    return {"n": n, "mean_diff": m, "sd_pre": sd_pre, "sd_post": sd_post, "sd_diff": sd_diff, "r": r,
+            "d_z": m / sd_diff, "d_av": m / ((sd_pre + sd_post) / 2), "d_rm": d_rm}
+
+
+def tidy(result, model: str, exponentiate: bool = False, level: float = 0.95) -> pd.DataFrame:
+    """A fitted statsmodels result as the project's one coefficient-table format.
+
+    With `exponentiate` (logistic models) estimates and bounds are odds ratios; `se` stays on
+    the log-odds scale."""
+    ci = result.conf_int(alpha=1 - level)
+    out = pd.DataFrame({"model": model, "term": result.params.index, "estimate": result.params.to_numpy(),
+                        "se": result.bse.to_numpy(), "ci_low": ci.iloc[:, 0].to_numpy(),
+                        "ci_high": ci.iloc[:, 1].to_numpy(), "p": result.pvalues.to_numpy(),
+                        "n": int(result.nobs)})
+    if exponentiate:
+        for c in ("estimate", "ci_low", "ci_high"):
+            out[c] = np.exp(out[c])
+    return out[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def fit_ols(formula: str, data: pd.DataFrame, model: str):
+    """OLS on complete cases of the formula's variables; returns (result, tidy table)."""
+    result = smf.ols(formula, data=data, missing="drop").fit()
+    return result, tidy(result, model)
+
+
+def fit_logit(formula: str, data: pd.DataFrame, model: str):
+    """Logistic regression on complete cases; returns (result, tidy table of odds ratios)."""
+    result = smf.logit(formula, data=data, missing="drop").fit(disp=False)
+    return result, tidy(result, model, exponentiate=True)

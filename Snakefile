@@ -25,6 +25,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/score.smk"
 include: "workflow/rules/chapter3.smk"
+include: "workflow/rules/publish.smk"
 
 
 rule all:
@@ -34,6 +35,8 @@ rule all:
         **CLEAN,
         **CHAPTER3_TABLES,
         **SCORES,
+        **ANALYSES,
+        **PUBLISHED,
     default_target: True
 
 

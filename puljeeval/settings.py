@@ -53,6 +53,7 @@ class Settings:
     instruments: dict
     published: dict
     core_elements: dict
+    tables: dict
 
     @property
     def offer_codes(self) -> list[str]:
@@ -71,7 +72,7 @@ def load_settings(config: dict, base: str | Path = ".") -> Settings:
     base = Path(base)
     files = config["files"]
     side = {}
-    for key in ("offers", "instruments", "published", "core_elements"):
+    for key in ("offers", "instruments", "published", "core_elements", "tables"):
         path = base / files[key]
         if not path.exists():
             raise ConfigError(f"config key 'files.{key}': file {path} does not exist")

@@ -88,13 +88,26 @@ def tidy(result, model: str, exponentiate: bool = False, level: float = 0.95) ->
     return out[TIDY_COLUMNS].reset_index(drop=True)
 
 
+def patsy_safe(data: pd.DataFrame) -> pd.DataFrame:
+    """pandas' nullable columns (strings, Int64, boolean with <NA>) as object/float with NaN,
+    which is what patsy's formula machinery understands as missing."""
+    out = data.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+            out[c] = col.astype("float64")
+        elif not pd.api.types.is_datetime64_any_dtype(col):
+            out[c] = col.astype(object).where(col.notna(), np.nan)
+    return out
+
+
 def fit_ols(formula: str, data: pd.DataFrame, model: str):
     """OLS on complete cases of the formula's variables; returns (result, tidy table)."""
-    result = smf.ols(formula, data=data, missing="drop").fit()
+    result = smf.ols(formula, data=patsy_safe(data), missing="drop").fit()
     return result, tidy(result, model)
 
 
 def fit_logit(formula: str, data: pd.DataFrame, model: str):
     """Logistic regression on complete cases; returns (result, tidy table of odds ratios)."""
-    result = smf.logit(formula, data=data, missing="drop").fit(disp=False)
+    result = smf.logit(formula, data=patsy_safe(data), missing="drop").fit(disp=False)
     return result, tidy(result, model, exponentiate=True)

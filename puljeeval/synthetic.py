@@ -13,18 +13,13 @@ report does not print (durations, item spreads, shares of unreported categories)
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 
-from puljeeval import instruments
+from puljeeval import instruments, xlsx
 from puljeeval import twin_outcomes as tw
 from puljeeval.settings import Settings
 from puljeeval.twin_outcomes import allocate, allocate_shares
@@ -882,33 +877,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, separator: str, encoding: s
     Path(path).write_bytes(text.encode(enc))
 
 
-FIXED_TIME = dt.datetime(2019, 9, 17)
-
-
 def write_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
-    """XLSX with fixed timestamps so that the same data give the same bytes."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "data"
-    ws.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        ws.append(list(row))
-    wb.properties.created = FIXED_TIME
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in sorted(zin.infolist(), key=lambda i: i.filename):
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":   # openpyxl stamps the save time here
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(fixed, data)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(out.getvalue())
+    xlsx.write({"data": frame}, path)
 
 
 def write(twin: Twin, extracts: dict) -> None:

@@ -51,7 +51,7 @@ def published() -> dict:
 
 
 def test_production_table_is_reproduced_exactly(report_scale):
-    prod = pd.read_csv(report_scale / "results/tables/tabel_8_1_production.csv").set_index("offer")
+    prod = pd.read_csv(report_scale / "results/interim/tables/tabel_8_1_production.csv").set_index("offer")
     pub = published()["tabel_8_1"]
     expected = pd.DataFrame.from_dict(pub["rows"], orient="index", columns=pub["columns"])
     pd.testing.assert_frame_equal(prod.loc[expected.index, pub["columns"]], expected, check_names=False)
@@ -59,7 +59,7 @@ def test_production_table_is_reproduced_exactly(report_scale):
 
 
 def test_flow_is_reproduced_exactly_from_the_ledger(report_scale):
-    flow = pd.read_csv(report_scale / "results/tables/figur_3_4_flow.csv").set_index("step")["n"]
+    flow = pd.read_csv(report_scale / "results/interim/tables/figur_3_4_flow.csv").set_index("step")["n"]
     for key, value in published()["figur_3_4"].items():
         if key != "reference":
             assert flow[key] == value, key
@@ -91,6 +91,24 @@ def test_ledger_summary_accounts_for_every_raw_row(report_scale):
         assert summary[summary["extract"] == name]["rows"].sum() == raw
     treatments = set(summary["treatment"].dropna())
     assert {"blank_item", "dont_know_as_missing", "out_of_range_to_missing"} <= treatments
+
+
+def test_published_tables_show_no_small_counts(report_scale):
+    """Disclosure control: no count of 1-4 persons in any published table."""
+    minimum = read_yaml(ROOT / "config" / "config.yaml")["disclosure"]["min_count"]
+    sheets = list((report_scale / "results/tables/csv").rglob("*.csv"))
+    assert len(sheets) >= 8
+    checked = 0
+    for path in sheets:
+        frame = pd.read_csv(path)
+        for col in [c for c in frame.columns if c.startswith("Antal") or c.endswith(": antal")]:
+            values = pd.to_numeric(frame[col], errors="coerce")
+            assert not values.between(1, minimum - 1).any(), f"{path.name}: {col}"
+            checked += 1
+    assert checked >= 5
+    for chapter in ("kapitel_3", "kapitel_4"):
+        book = pd.read_excel(report_scale / f"results/tables/{chapter}.xlsx", sheet_name=None)
+        assert set(book) == {p.stem for p in (report_scale / "results/tables/csv" / chapter).glob("*.csv")}
 
 
 def test_every_rule_leaves_a_log_and_a_benchmark(report_scale):

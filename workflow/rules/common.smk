@@ -10,14 +10,25 @@ EXTRACTS = ["registrations", "background", "questionnaires", "fidelity", "intent
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
 CLEAN_TABLES = ["courses", "responses", "fidelity", "intention", "ledger"]
 CLEAN = {name: f"results/interim/clean/{name}.parquet" for name in CLEAN_TABLES}
+# Unsuppressed tables: inputs of the reproduction check and of the published tables.
 CHAPTER3_TABLES = {
-    "flow": "results/tables/figur_3_4_flow.csv",
-    "production": "results/tables/tabel_8_1_production.csv",
-    "profiles": "results/tables/figur_3_1-3_3_profiles.csv",
+    "flow": "results/interim/tables/figur_3_4_flow.csv",
+    "production": "results/interim/tables/tabel_8_1_production.csv",
+    "profiles": "results/interim/tables/figur_3_1-3_3_profiles.csv",
+}
+ANALYSES = {
+    name: f"results/interim/tables/{name}.csv"
+    for name in ["dropout", "dropout_model", "outcomes", "benefit_shares", "benefit_regression"]
+}
+# Published tables: disclosure control applied, Danish headings, one workbook per chapter.
+PUBLISHED = {
+    "kapitel_3": "results/tables/kapitel_3.xlsx",
+    "kapitel_4": "results/tables/kapitel_4.xlsx",
+    "csv_dir": directory("results/tables/csv"),
 }
 SCORES = {name: f"results/interim/scores/{name}.parquet"
           for name in scoring.output_names(SETTINGS.instruments["instruments"])}
-SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements")}
+SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements", "tables")}
 
 
 def extract_path(name):

@@ -1,0 +1,127 @@
+"""Chapter 3 and 4 analyses beyond the report's descriptive figures: the dropout comparison
+with intervals, tests and a logistic regression (section 3.3), the outcome summaries with
+intervals and paired effect sizes (chapter 4), and the perceived-benefit regression
+(chapter 4, footnote 3). Every function takes tables and config and returns tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from puljeeval import stats
+from puljeeval.change import CATEGORIES, RC_CLASSES
+from puljeeval.settings import Settings
+
+ALL = "ALLE"
+
+
+def dropout_frame(courses: pd.DataFrame, who5_start: pd.DataFrame) -> pd.DataFrame:
+    """Completed courses with a stated ending: `unplanned` 1 / 0, plus the characteristics."""
+    ended = courses[courses["end_status"].isin(["planlagt", "uplanlagt"])].copy()
+    ended["unplanned"] = (ended["end_status"] == "uplanlagt").astype(int)
+    ended = ended.merge(who5_start[["course_id", "who5_low"]], on="course_id", how="left")
+    ended["low_wellbeing"] = ended["who5_low"].astype("boolean")
+    ended["age"] = ended["age"].astype("float64")
+    return ended
+
+
+def dropout_comparison(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per characteristic: share among planned and unplanned endings with Wilson intervals,
+    the difference (unplanned - planned) with Newcombe's interval and the z-test p value.
+    Shares are of the courses where the characteristic is known."""
+    rows = []
+    groups = {"planned": frame[frame["unplanned"] == 0], "unplanned": frame[frame["unplanned"] == 1]}
+    for ch in settings.config["analysis"]["dropout"]["characteristics"]:
+        known = {k: g[g[ch["variable"]].notna()] for k, g in groups.items()}
+        hits = {k: int((g[ch["variable"]].astype(object) == ch["value"]).sum()) for k, g in known.items()}
+        row = {"characteristic": ch["label"]}
+        for k in groups:
+            ci = stats.proportion_ci(hits[k], len(known[k]))
+            row.update({f"{k}_n": ci["n"], f"{k}_count": ci["count"], f"{k}_pct": ci["share_pct"],
+                        f"{k}_ci_low": ci["ci_low"], f"{k}_ci_high": ci["ci_high"]})
+        if len(known["planned"]) and len(known["unplanned"]):
+            row.update(stats.compare_proportions(hits["unplanned"], len(known["unplanned"]),
+                                                 hits["planned"], len(known["planned"])))
+        rows.append(row)
+    mean_age = {k: stats.mean_ci(g["age"]) for k, g in groups.items()}
+    age = stats.compare_means(groups["unplanned"]["age"], groups["planned"]["age"])
+    rows.append({"characteristic": "Gennemsnitsalder (år)",
+                 **{f"{k}_{m}": v[m2] for k, v in mean_age.items()
+                    for m, m2 in (("n", "n"), ("pct", "mean"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))},
+                 "diff_pp": age["diff"], "ci_low": age["ci_low"], "ci_high": age["ci_high"], "p": age["p"]})
+    return pd.DataFrame(rows)
+
+
+def dropout_model(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    _, table = stats.fit_logit(settings.config["analysis"]["dropout"]["model"], frame, "frafald_uplanlagt")
+    return table
+
+
+def outcome_summary(prepost: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+    """Per instrument, scale and age group (and ALLE): n, start and end means with intervals,
+    mean oriented change with interval, paired effect sizes, the report's three categories and
+    the reliable-change classes as shares with Wilson intervals."""
+    data = prepost.merge(courses[["course_id", "age_group"]], on="course_id", how="left")
+    data["age_group"] = data["age_group"].astype("string")
+    rows = []
+    for (instrument, scale), d in data.groupby(["instrument", "scale"], sort=False):
+        groups = [(g, x) for g, x in d.groupby("age_group", sort=True)]
+        if len(groups) > 1:
+            groups = [(ALL, d)] + groups
+        for group, x in groups:
+            row = {"instrument": instrument, "scale": scale, "age_group": group, "n": len(x)}
+            for col, name in (("pre", "start"), ("post", "end"), ("change", "change")):
+                m = stats.mean_ci(x[col])
+                row.update({f"{name}_mean": m["mean"], f"{name}_ci_low": m["ci_low"], f"{name}_ci_high": m["ci_high"]})
+            sign = 1.0 if x["direction"].iloc[0] == "higher_better" else -1.0
+            es = stats.paired_effect_sizes(x["pre"], x["post"])
+            row.update({k: sign * es[k] for k in ("d_z", "d_av", "d_rm")})
+            row["r_pre_post"] = es["r"]
+            for cat in CATEGORIES:
+                ci = stats.proportion_ci(int((x["category"].astype(str) == cat).sum()), len(x))
+                row.update({f"{cat}_pct": ci["share_pct"], f"{cat}_ci_low": ci["ci_low"],
+                            f"{cat}_ci_high": ci["ci_high"]})
+            known = x["rc_class"].notna()
+            if known.any():
+                for cls in RC_CLASSES:
+                    ci = stats.proportion_ci(int((x.loc[known, "rc_class"].astype(str) == cls).sum()), int(known.sum()))
+                    row[f"{cls}_pct"] = ci["share_pct"]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def benefit_frame(benefit: pd.DataFrame, courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Answered benefit items (not 'ved ikke') with age and the regression controls."""
+    spec = settings.config["analysis"]["benefit_regression"]
+    answered = benefit[benefit["status"] == "answered"][["course_id", "value"]].rename(
+        columns={"value": spec["outcome"]})
+    cols = ["course_id", spec["predictor"], *spec["controls"]]
+    data = answered.merge(courses[cols], on="course_id", how="inner")
+    data[spec["outcome"]] = data[spec["outcome"]].astype("float64")
+    data[spec["predictor"]] = data[spec["predictor"]].astype("float64")
+    return stats.patsy_safe(data)
+
+
+def benefit_regression(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """OLS of the standardised benefit (mean 0, SD 1 in the complete-case sample) on age with
+    the report's controls (footnote 3 of chapter 4)."""
+    spec = settings.config["analysis"]["benefit_regression"]
+    needed = [spec["outcome"], spec["predictor"], *spec["controls"]]
+    sample = data.dropna(subset=needed).copy()
+    y = sample[spec["outcome"]]
+    sample["z_outcome"] = (y - y.mean()) / y.std(ddof=1)
+    formula = "z_outcome ~ " + " + ".join([spec["predictor"], *(f"C({c})" for c in spec["controls"])])
+    _, table = stats.fit_ols(formula, sample, "oplevet_betydning")
+    return table
+
+
+def benefit_shares(benefit: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+    """Figur 4-1: the answer shares with Wilson intervals, overall and by age group ('ved
+    ikke' left out, as in the report)."""
+    data = benefit[benefit["status"] == "answered"].merge(courses[["course_id", "age_group"]], on="course_id")
+    data["age_group"] = data["age_group"].astype("string")
+    rows = []
+    for group, d in [(ALL, data)] + list(data.groupby("age_group", sort=True)):
+        for label in d["label"].drop_duplicates().sort_values():
+            ci = stats.proportion_ci(int((d["label"] == label).sum()), len(d))
+            rows.append({"age_group": group, "answer": label, **ci})
+    return pd.DataFrame(rows)

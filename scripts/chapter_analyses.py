@@ -1,0 +1,19 @@
+"""Rule chapter_analyses: dropout comparison and model, outcome summaries, perceived benefit."""
+
+import pandas as pd
+
+from puljeeval import analyses, rulekit, tables
+
+with rulekit.logged(snakemake):  # noqa: F821
+    settings = rulekit.settings(snakemake)  # noqa: F821
+    inp, out = snakemake.input, snakemake.output  # noqa: F821
+    courses = pd.read_parquet(inp.courses)
+    responses = pd.read_parquet(inp.responses)
+    benefit = pd.read_parquet(inp.benefit)
+    dropout = analyses.dropout_frame(courses, tables.who5_start(responses, settings))
+    rulekit.write_csv(analyses.dropout_comparison(dropout, settings), out.dropout)
+    rulekit.write_csv(analyses.dropout_model(dropout, settings), out.dropout_model)
+    rulekit.write_csv(analyses.outcome_summary(pd.read_parquet(inp.prepost), courses), out.outcomes)
+    rulekit.write_csv(analyses.benefit_shares(benefit, courses), out.benefit_shares)
+    rulekit.write_csv(analyses.benefit_regression(analyses.benefit_frame(benefit, courses, settings), settings),
+                      out.benefit_regression)

@@ -1,0 +1,42 @@
+# Chapter analyses (dropout comparison and model, outcome summaries, perceived benefit) and
+# the published tables of chapters 3 and 4 with disclosure control and Danish headings.
+
+
+rule chapter_analyses:
+    input:
+        courses=CLEAN["courses"],
+        responses=CLEAN["responses"],
+        prepost=SCORES["prepost"],
+        benefit=SCORES["benefit_slut"],
+        **SIDE_FILES,
+    output:
+        **ANALYSES,
+    params:
+        analysis=config["analysis"],
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/chapter_analyses.log",
+    benchmark:
+        "results/benchmarks/chapter_analyses.tsv"
+    script:
+        "../../scripts/chapter_analyses.py"
+
+
+rule publish_tables:
+    input:
+        **CHAPTER3_TABLES,
+        **ANALYSES,
+        **SIDE_FILES,
+    output:
+        **PUBLISHED,
+    params:
+        disclosure=config["disclosure"],
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/publish_tables.log",
+    benchmark:
+        "results/benchmarks/publish_tables.tsv"
+    script:
+        "../../scripts/publish_tables.py"

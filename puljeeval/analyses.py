@@ -12,6 +12,7 @@ from puljeeval.change import CATEGORIES, RC_CLASSES
 from puljeeval.settings import Settings
 
 ALL = "ALLE"
+MISSING_LEVEL = "ikke_oplyst"
 
 
 def dropout_frame(courses: pd.DataFrame, who5_start: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +98,19 @@ def benefit_frame(benefit: pd.DataFrame, courses: pd.DataFrame, settings: Settin
     cols = ["course_id", spec["predictor"], *spec["controls"]]
     data = answered.merge(courses[cols], on="course_id", how="inner")
     data[spec["outcome"]] = data[spec["outcome"]].astype("float64")
-    data[spec["predictor"]] = data[spec["predictor"]].astype("float64")
+    return benefit_model_data(data, settings)
+
+
+def benefit_model_data(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Outcome and predictor as numbers; unanswered controls as their own level when config
+    says so (the twin calibrates on exactly this frame)."""
+    spec = settings.config["analysis"]["benefit_regression"]
+    data = data.copy()
+    for c in (spec["outcome"], spec["predictor"]):
+        data[c] = data[c].astype("float64")
+    if spec["missing_controls"] == "category":
+        for c in spec["controls"]:
+            data[c] = data[c].astype(object).where(data[c].notna(), MISSING_LEVEL)
     return stats.patsy_safe(data)
 
 

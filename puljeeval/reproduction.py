@@ -125,6 +125,27 @@ def chapter4(prepost: pd.DataFrame, courses: pd.DataFrame, settings: Settings) -
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def benefit(shares: pd.DataFrame, regression: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Figur 4-1: the two printed shares, and footnote 3's age coefficient, its standard error
+    and n."""
+    tol = settings.config["reproduction"]["tolerance"]
+    pub = settings.published["figur_4_1"]
+    labels = settings.instruments["instruments"]["benefit"]["categorical"]["benefit"]
+    codes = {"meget_positiv": 4, "positiv": 3}
+    overall = shares[shares["age_group"] == "ALLE"].set_index("answer")["share_pct"]
+    rows = [_row(f"Figur 4-1 {key}: share", pub["reference"], "share_pct", value,
+                 round(float(overall.get(labels[codes[key]], 0.0)), 2), tol)
+            for key, value in pub["shares"].items()]
+    reg = pub["regression"]
+    term = regression[regression["term"] == reg["term"]].iloc[0]
+    ref = pub["reference"] + ", note 3"
+    rows += [_row("Figur 4-1 note 3: age coefficient", ref, "coefficient", reg["estimate"],
+                  round(float(term["estimate"]), 5), tol),
+             _row("Figur 4-1 note 3: standard error", ref, "coefficient", reg["se"], round(float(term["se"]), 5), tol),
+             _row("Figur 4-1 note 3: n", ref, "count", reg["n"], int(term["n"]), tol)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def summary(table: pd.DataFrame, scale: int = 1) -> str:
     ok = int(table["within_tolerance"].sum())
     off = ~table["within_tolerance"]

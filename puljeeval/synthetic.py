@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from puljeeval import instruments, xlsx
+from puljeeval import analyses, instruments, xlsx
 from puljeeval import twin_outcomes as tw
 from puljeeval.settings import Settings
 from puljeeval.twin_outcomes import allocate, allocate_shares
@@ -591,19 +591,47 @@ def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
     return np.clip(np.round(person + rng.normal(0, 0.7, size=(n, n_items))), lo, hi).astype(int)
 
 
-def _end_only(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
-    """Perceived benefit (3-24, Figur 4-1) and the 0-2 parent statements (Figur 4-5), end only."""
-    out = []
+def _benefit(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
+             scale: int) -> pd.DataFrame:
+    """Perceived benefit at course end (Figur 4-1): the published number of answers, the
+    published shares of 'meget positiv' and 'positiv', and an age slope chosen so that the
+    report's regression (footnote 3) gives the published age coefficient on these data."""
     ben = settings.instruments["instruments"]["benefit"]
-    done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ben["ages"][0])
-                   & (rng.random(len(courses)) < SHAPE["benefit_share_of_completed"])]
-    shares = settings.published["figur_4_1"]["shares"]
-    rest = 100 - shares["meget_positiv"] - shares["positiv"]
-    values = shuffled_labels(rng, ["4", "3", "2", "1"],
-                             allocate(len(done), [shares["meget_positiv"], shares["positiv"],
-                                                  rest * 0.8, rest * 0.2]))
-    out.append(_long(done["course_id"].to_numpy(), "benefit", "slut", ben["items"],
-                     values.reshape(-1, 1), done["end_date"].to_numpy()))
+    pub = settings.published["figur_4_1"]
+    spec = settings.config["analysis"]["benefit_regression"]
+    eligible = courses.index[(courses["status"] != "ongoing") & (courses["age"] >= ben["ages"][0])]
+    who = np.sort(rng.choice(eligible, size=pub["regression"]["n"] * scale, replace=False))
+    rest = 100 - pub["shares"]["meget_positiv"] - pub["shares"]["positiv"]
+    counts = allocate(len(who), [rest * 0.2, rest * 0.8, pub["shares"]["positiv"], pub["shares"]["meget_positiv"]])
+    levels = np.repeat([1, 2, 3, 4], counts)                   # ascending, matched to ascending latent
+    age = courses.loc[who, "age"].to_numpy(dtype=float)
+    noise = rng.normal(size=len(who))
+    ids = courses.loc[who, "course_id"].to_numpy()
+    controls = background.reindex(ids)[spec["controls"]].replace("", np.nan)
+    frame = controls.assign(**{spec["predictor"]: age}).reset_index(drop=True)
+
+    def answers(gamma: float) -> np.ndarray:
+        out = np.empty(len(who), dtype=int)
+        out[np.argsort(gamma * age + noise, kind="stable")] = levels
+        return out
+
+    def slope(gamma: float) -> float:
+        data = analyses.benefit_model_data(frame.assign(**{spec["outcome"]: answers(gamma)}), settings)
+        table = analyses.benefit_regression(data, settings)
+        return float(table.loc[table["term"] == pub["regression"]["term"], "estimate"].iloc[0])
+
+    lo, hi = 0.0, 0.5
+    for _ in range(22):                                        # the slope rises with gamma
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if slope(mid) < pub["regression"]["estimate"] else (lo, mid)
+    values = answers((lo + hi) / 2).astype(str)
+    return _long(ids, "benefit", "slut", ben["items"], values.reshape(-1, 1), courses.loc[who, "end_date"].to_numpy())
+
+
+def _end_only(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
+              scale: int) -> list[pd.DataFrame]:
+    """Perceived benefit (3-24, Figur 4-1) and the 0-2 parent statements (Figur 4-5), end only."""
+    out = [_benefit(settings, courses, background, rng, scale)]
     ps = settings.instruments["instruments"]["parent_statements"]
     done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ps["ages"][0])
                    & (courses["age"] <= ps["ages"][1])]
@@ -804,7 +832,8 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     sdq, sdq_pairs = _sdq(settings, courses, rng)
     ypc, ypc_pairs = _single_scale(settings, courses, "yp_core", SHAPE["yp_core_end_share"], rng)
     com, com_pairs = _core_om(settings, courses, rng)
-    q = pd.concat(who5 + sdq + ypc + com + _tool_0_2(settings, courses, rng) + _end_only(settings, courses, rng),
+    q = pd.concat(who5 + sdq + ypc + com + _tool_0_2(settings, courses, rng)
+                  + _end_only(settings, courses, background, rng, scale),
                   ignore_index=True)
     # calibrated answers stay clean: the WHO-5 start answers of Figur 3-3 and every pair that
     # reproduces chapter 4; the dirt goes to the others
@@ -813,6 +842,7 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     protected = (q["instrument"] == "who5") & q["course_id"].isin(calibrated_ids)
     for name, ids in pairs.items():
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
+    protected |= q["instrument"] == "benefit"      # its count and regression are published
     q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
     q = pd.concat([q, _incomplete_who5(settings, courses, calibrated_idx, rng)], ignore_index=True)
     q["answered_date"] = pd.to_datetime(q["answered_date"]).dt.strftime("%Y-%m-%d")

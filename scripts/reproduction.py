@@ -12,6 +12,7 @@ with rulekit.logged(snakemake):  # noqa: F821
         reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow), pd.read_csv(inp.profiles),
                               courses, settings),
         reproduction.chapter4(pd.read_parquet(inp.prepost), courses, settings),
+        reproduction.benefit(pd.read_csv(inp.benefit_shares), pd.read_csv(inp.benefit_regression), settings),
     ], ignore_index=True)
     rulekit.write_csv(table, snakemake.output[0])  # noqa: F821
     print(reproduction.summary(table, reproduction.twin_scale(settings)))

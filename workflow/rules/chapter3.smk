@@ -28,6 +28,8 @@ rule reproduction:
     input:
         courses=CLEAN["courses"],
         prepost=SCORES["prepost"],
+        benefit_shares=ANALYSES["benefit_shares"],
+        benefit_regression=ANALYSES["benefit_regression"],
         **CHAPTER3_TABLES,
         **SIDE_FILES,
     output:

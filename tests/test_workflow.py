@@ -84,6 +84,40 @@ def test_profiles_within_one_point_except_documented_inconsistencies(report_scal
     assert rep["within_tolerance"].sum() + (~rep["within_tolerance"] & rep["report_inconsistent"]).sum() == len(rep)
 
 
+def test_chapter_4_means_and_shares_within_tolerance(report_scale):
+    """Scored twin data reproduce the published means (0,5 point) and change shares (1 point)."""
+    rep = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    pub = published()["chapter_4"]
+    ch4 = rep[rep["reference"].isin([b["reference"] for b in pub.values()])]
+    expected = sum(len(g) for b in pub.values() for m in b.get("means", {}).values() for g in m.values()) \
+        + sum(len(g) for b in pub.values() for g in b.get("mean_change", {}).values()) \
+        + sum(len(s) for b in pub.values() for g in b.get("shares", {}).values() for s in g.values())
+    assert len(ch4) == expected
+    means = ch4[ch4["kind"] == "mean"]
+    shares = ch4[ch4["kind"] == "share_pct"]
+    assert (means["difference"].abs() <= 0.5).all(), means[means["difference"].abs() > 0.5]
+    assert (shares["difference"].abs() <= 1.0).all(), shares[shares["difference"].abs() > 1.0]
+
+
+def test_perceived_benefit_and_its_regression_within_tolerance(report_scale):
+    rep = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    fig = rep[rep["quantity"].str.startswith("Figur 4-1 ")]
+    assert len(fig) == 5 and fig["within_tolerance"].all(), fig
+
+
+def test_scores_and_prepost_tables(report_scale):
+    scores = report_scale / "results/interim/scores"
+    for name in ("who5", "sdq_p", "yp_core", "core_om", "tool_0_2"):
+        for tp in ("start", "slut"):
+            frame = pd.read_parquet(scores / f"{name}_{tp}.parquet")
+            assert len(frame) > 0 and (frame["timepoint"] == tp).all()
+    pp = pd.read_parquet(scores / "prepost.parquet")
+    main = pp[pp["scale"] == "total"]
+    assert set(main["instrument"]) == {"who5", "sdq_p", "yp_core", "core_om"}
+    assert main["rc_class"].notna().all() and main["csc_class"].notna().all()
+    assert set(pp["category"].astype(str)) == {"fremgang", "status quo", "tilbagegang"}
+
+
 def test_ledger_summary_accounts_for_every_raw_row(report_scale):
     summary = pd.read_csv(report_scale / "results/tables/ledger_summary.csv")
     for name, fname in [("registrations", "registreringer.csv"), ("questionnaires", "spoergeskemaer.csv")]:

@@ -51,6 +51,10 @@ SHAPE = {
     "core_om_domain_default_shares": {"status quo": 5},
     "core_om_domain_noise": 0.8,
     "tool_0_2_mean": 2.5,
+    # Section 3.3 gives only directions: unplanned endings are older, more often from families
+    # where both parents or others have the problem, more often with other support and low
+    # wellbeing at start. Weights of those traits in who ends unplanned (within each offer).
+    "dropout_weights": {"age_sd": 0.35, "both_or_others": 0.4, "other_support": 0.3, "low_wellbeing": 0.3},
     "benefit_share_of_completed": 0.5,
     "fidelity_share": 0.7,
     "fidelity_registrations_mean": 3,
@@ -822,7 +826,6 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     courses["course_id"] = final[: len(courses)]
     background.index = courses.loc[background.index, "course_id"].to_numpy()
 
-    registrations = _registration_rows(allrows)
     bg_out = _background_rows(background)
     test_bg = allrows[allrows["dirt"] == "test_person"].head(max(1, (allrows["dirt"] == "test_person").sum() // 2))
     bg_out = pd.concat([bg_out, pd.DataFrame({"course_id": test_bg["course_id"].to_numpy()})],
@@ -844,6 +847,9 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
     protected |= q["instrument"] == "benefit"      # its count and regression are published
     q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
+    courses["status"] = _plant_dropout(courses, background, q, rng)
+    allrows.loc[: len(courses) - 1, "status"] = courses["status"].to_numpy()
+    registrations = _registration_rows(allrows)
     q = pd.concat([q, _incomplete_who5(settings, courses, calibrated_idx, rng)], ignore_index=True)
     q["answered_date"] = pd.to_datetime(q["answered_date"]).dt.strftime("%Y-%m-%d")
     q = q.sort_values(["course_id", "instrument", "timepoint", "item"], kind="stable").reset_index(drop=True)
@@ -854,6 +860,31 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     fidelity["date"] = pd.to_datetime(fidelity["date"]).dt.strftime("%Y-%m-%d")
     fidelity = fidelity.sort_values(["course_id", "date", "element"], kind="stable").reset_index(drop=True)
     return Twin(registrations, bg_out, q, fidelity, intention)
+
+
+def _plant_dropout(courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
+                   rng: np.random.Generator) -> pd.Series:
+    """Re-decide which completed courses of each offer ended unplanned (same count per offer,
+    so Tabel 8-1 is unchanged), ranking by the traits section 3.3 names plus noise."""
+    w = SHAPE["dropout_weights"]
+    who5 = q[(q["instrument"] == "who5") & (q["timepoint"] == "start")]
+    raw = pd.to_numeric(who5["response"], errors="coerce").groupby(who5["course_id"]).agg(["sum", "count"])
+    low = (raw["count"] == 5) & (raw["sum"] <= 12)
+    bg = background.reindex(courses["course_id"])
+    age = courses["age"].where(courses["age"] >= 0).astype(float)
+    score = (w["age_sd"] * ((age - age.mean()) / age.std()).fillna(0).to_numpy()
+             + w["both_or_others"] * bg["abusing_party"].isin(["begge", "oevrige"]).to_numpy()
+             + w["other_support"] * (bg["other_support"] == "ja").to_numpy()
+             + w["low_wellbeing"] * low.reindex(courses["course_id"]).fillna(False).to_numpy()
+             + rng.normal(size=len(courses)))
+    status = courses["status"].copy()
+    for _, idx in courses.groupby("offer").groups.items():
+        ended = [i for i in idx if status[i] in ("planned", "unplanned")]
+        k = sum(status[i] == "unplanned" for i in ended)
+        order = sorted(ended, key=lambda i: -score[courses.index.get_loc(i)])
+        status[order[:k]] = "unplanned"
+        status[order[k:]] = "planned"
+    return status
 
 
 def _fmt_date(values: pd.Series, fmt: str) -> pd.Series:

@@ -138,3 +138,28 @@ def benefit_shares(benefit: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame
             ci = stats.proportion_ci(int((d["label"] == label).sum()), len(d))
             rows.append({"age_group": group, "answer": label, **ci})
     return pd.DataFrame(rows)
+
+
+def answer_shares(answers: pd.DataFrame, item_text: dict[str, str] | None = None) -> pd.DataFrame:
+    """Shares of each answer per item with Wilson intervals, 'ved ikke' left out (Figur 4-5)."""
+    data = answers[answers["status"] == "answered"]
+    rows = []
+    for item, d in data.groupby("item", sort=True):
+        for label in d["label"].drop_duplicates().sort_values():
+            ci = stats.proportion_ci(int((d["label"] == label).sum()), len(d))
+            rows.append({"item": item, "label": (item_text or {}).get(item, item), "answer": label, **ci})
+    return pd.DataFrame(rows)
+
+
+def severity_shares(prepost: pd.DataFrame, spec: dict, scale: str = "clinical") -> pd.DataFrame:
+    """Share of children in each severity band at start and end, among those with both
+    (Figur 4-11's levels of concern)."""
+    from puljeeval.instruments import bands
+    d = prepost[prepost["scale"] == scale]
+    rows = []
+    for tp, col in (("start", "pre"), ("slut", "post")):
+        band = pd.Series(bands(d[col].reset_index(drop=True), spec["bands"][scale]))
+        for label in spec["bands"][scale]:
+            ci = stats.proportion_ci(int((band == label["label"]).sum()), len(d))
+            rows.append({"timepoint": tp, "band": label["label"], **ci})
+    return pd.DataFrame(rows)

@@ -122,7 +122,7 @@ def profiles(profiles_table: pd.DataFrame, min_count: int) -> pd.DataFrame:
 
 
 INPUTS = ("profiles", "flow", "production", "dropout", "dropout_model", "outcomes", "benefit_shares",
-          "benefit_regression")
+          "benefit_regression", "parent_statements", "core_om_severity")
 
 
 def flow(table: pd.DataFrame, min_count: int) -> pd.DataFrame:
@@ -160,6 +160,8 @@ def chapter_tables(inputs: dict[str, pd.DataFrame], settings) -> dict[str, dict[
         sheet("benefit_shares", hide_share_table(inputs["benefit_shares"], [], "age_group", "answer", m,
                                                  all_label="ALLE")),
         sheet("benefit_regression", inputs["benefit_regression"]),
+        sheet("parent_statements", hide_share_table(inputs["parent_statements"], [], "item", "answer", m)),
         sheet("outcomes", outcomes),
+        sheet("core_om_severity", hide_share_table(inputs["core_om_severity"], [], "timepoint", "band", m)),
     ])
     return {"kapitel_3": chapter_3, "kapitel_4": chapter_4}

@@ -13,7 +13,13 @@ with rulekit.logged(snakemake):  # noqa: F821
     dropout = analyses.dropout_frame(courses, tables.who5_start(responses, settings))
     rulekit.write_csv(analyses.dropout_comparison(dropout, settings), out.dropout)
     rulekit.write_csv(analyses.dropout_model(dropout, settings), out.dropout_model)
-    rulekit.write_csv(analyses.outcome_summary(pd.read_parquet(inp.prepost), courses), out.outcomes)
+    prepost = pd.read_parquet(inp.prepost)
+    specs = settings.instruments["instruments"]
+    rulekit.write_csv(analyses.outcome_summary(prepost, courses), out.outcomes)
+    rulekit.write_csv(analyses.answer_shares(pd.read_parquet(inp.parent_statements),
+                                             specs["parent_statements"].get("item_text")), out.parent_statements)
+    rulekit.write_csv(analyses.severity_shares(prepost[prepost["instrument"] == "core_om"], specs["core_om"]),
+                      out.core_om_severity)
     rulekit.write_csv(analyses.benefit_shares(benefit, courses), out.benefit_shares)
     rulekit.write_csv(analyses.benefit_regression(analyses.benefit_frame(benefit, courses, settings), settings),
                       out.benefit_regression)

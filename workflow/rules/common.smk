@@ -18,7 +18,8 @@ CHAPTER3_TABLES = {
 }
 ANALYSES = {
     name: f"results/interim/tables/{name}.csv"
-    for name in ["dropout", "dropout_model", "outcomes", "benefit_shares", "benefit_regression"]
+    for name in ["dropout", "dropout_model", "outcomes", "benefit_shares", "benefit_regression",
+                 "parent_statements", "core_om_severity"]
 }
 # Published tables: disclosure control applied, Danish headings, one workbook per chapter.
 PUBLISHED = {

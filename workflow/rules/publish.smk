@@ -8,6 +8,7 @@ rule chapter_analyses:
         responses=CLEAN["responses"],
         prepost=SCORES["prepost"],
         benefit=SCORES["benefit_slut"],
+        parent_statements=SCORES["parent_statements_slut"],
         **SIDE_FILES,
     output:
         **ANALYSES,

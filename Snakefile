@@ -37,6 +37,7 @@ rule all:
         **SCORES,
         **ANALYSES,
         **PUBLISHED,
+        figures=FIGURES,
     default_target: True
 
 

@@ -62,10 +62,10 @@ def outcome_summary(prepost: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFram
     mean oriented change with interval, paired effect sizes, the report's three categories and
     the reliable-change classes as shares with Wilson intervals."""
     data = prepost.merge(courses[["course_id", "age_group"]], on="course_id", how="left")
-    data["age_group"] = data["age_group"].astype("string")
     rows = []
     for (instrument, scale), d in data.groupby(["instrument", "scale"], sort=False):
-        groups = [(g, x) for g, x in d.groupby("age_group", sort=True)]
+        # age groups in their configured order (an ordered categorical from cleaning)
+        groups = [(str(g), x) for g, x in d.groupby("age_group", sort=True, observed=True)]
         if len(groups) > 1:
             groups = [(ALL, d)] + groups
         for group, x in groups:
@@ -131,9 +131,8 @@ def benefit_shares(benefit: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame
     """Figur 4-1: the answer shares with Wilson intervals, overall and by age group ('ved
     ikke' left out, as in the report)."""
     data = benefit[benefit["status"] == "answered"].merge(courses[["course_id", "age_group"]], on="course_id")
-    data["age_group"] = data["age_group"].astype("string")
     rows = []
-    for group, d in [(ALL, data)] + list(data.groupby("age_group", sort=True)):
+    for group, d in [(ALL, data)] + [(str(g), x) for g, x in data.groupby("age_group", sort=True, observed=True)]:
         for label in d["label"].drop_duplicates().sort_values():
             ci = stats.proportion_ci(int((d["label"] == label).sum()), len(d))
             rows.append({"age_group": group, "answer": label, **ci})

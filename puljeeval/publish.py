@@ -137,31 +137,37 @@ def flow(table: pd.DataFrame, min_count: int) -> pd.DataFrame:
     return out
 
 
-def chapter_tables(inputs: dict[str, pd.DataFrame], settings) -> dict[str, dict[str, pd.DataFrame]]:
-    """The published sheets of each chapter workbook, in the report's order."""
+def suppressed(inputs: dict[str, pd.DataFrame], settings) -> dict[str, pd.DataFrame]:
+    """Every published table with disclosure control applied, internal column names. The
+    workbooks and the figures are both made from these, so neither shows what the other hides."""
     m = settings.config["disclosure"]["min_count"]
-    cfg = settings.tables
-
-    def sheet(key: str, frame: pd.DataFrame) -> tuple[str, pd.DataFrame]:
-        return cfg["sheets"][key], danish(rounded(frame), cfg["headings"])
-
     outcomes = hide_row_shares(inputs["outcomes"], list(CATEGORIES), m)
     outcomes = hide_row_shares(outcomes, list(RC_CLASSES), m)
     small = outcomes["n"] < m
     outcomes.loc[small, [c for c in outcomes.columns if c not in ("instrument", "scale", "age_group")]] = pd.NA
-    chapter_3 = dict([
-        sheet("profiles", profiles(inputs["profiles"], m)),
-        sheet("flow", flow(inputs["flow"], m)),
-        sheet("dropout", hide_binary_counts(inputs["dropout"], ["planned", "unplanned"], m)),
-        sheet("dropout_model", inputs["dropout_model"]),
-    ])
-    chapter_4 = dict([
-        sheet("production", production(inputs["production"], m)),
-        sheet("benefit_shares", hide_share_table(inputs["benefit_shares"], [], "age_group", "answer", m,
-                                                 all_label="ALLE")),
-        sheet("benefit_regression", inputs["benefit_regression"]),
-        sheet("parent_statements", hide_share_table(inputs["parent_statements"], [], "item", "answer", m)),
-        sheet("outcomes", outcomes),
-        sheet("core_om_severity", hide_share_table(inputs["core_om_severity"], [], "timepoint", "band", m)),
-    ])
-    return {"kapitel_3": chapter_3, "kapitel_4": chapter_4}
+    return {
+        "profiles": profiles(inputs["profiles"], m),
+        "flow": flow(inputs["flow"], m),
+        "dropout": hide_binary_counts(inputs["dropout"], ["planned", "unplanned"], m),
+        "dropout_model": inputs["dropout_model"],
+        "production": production(inputs["production"], m),
+        "benefit_shares": hide_share_table(inputs["benefit_shares"], [], "age_group", "answer", m, all_label="ALLE"),
+        "benefit_regression": inputs["benefit_regression"],
+        "parent_statements": hide_share_table(inputs["parent_statements"], [], "item", "answer", m),
+        "outcomes": outcomes,
+        "core_om_severity": hide_share_table(inputs["core_om_severity"], [], "timepoint", "band", m),
+    }
+
+
+CHAPTERS = {
+    "kapitel_3": ["profiles", "flow", "dropout", "dropout_model"],
+    "kapitel_4": ["production", "benefit_shares", "benefit_regression", "parent_statements", "outcomes",
+                  "core_om_severity"],
+}
+
+
+def chapter_tables(tables: dict[str, pd.DataFrame], settings) -> dict[str, dict[str, pd.DataFrame]]:
+    """The sheets of each chapter workbook, in the report's order, with Danish headings."""
+    cfg = settings.tables
+    return {chapter: {cfg["sheets"][name]: danish(rounded(tables[name]), cfg["headings"]) for name in names}
+            for chapter, names in CHAPTERS.items()}

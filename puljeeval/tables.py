@@ -35,7 +35,7 @@ def status_counts(courses: pd.DataFrame) -> pd.Series:
     })
 
 
-def flow(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+def flow(ledger: pd.DataFrame, courses: pd.DataFrame, reason_labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Figur 3-4 with the cleaning steps before it: raw registrations, each drop reason, and
     the started / completed / ongoing / end-status counts of the kept courses."""
     reg = ledger[ledger["extract"] == "registrations"]
@@ -43,7 +43,7 @@ def flow(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
     dropped = reg[reg["fate"] == "dropped"]["reason"].value_counts(sort=False)
     for reason, n in sorted(dropped.items()):
         if n:
-            rows.append((f"dropped:{reason}", f"Fjernet: {reason}", int(n)))
+            rows.append((f"dropped:{reason}", "Fjernet: " + (reason_labels or {}).get(reason, reason), int(n)))
     labels = {"started": "Opstartet", "completed": "Afsluttet", "ongoing": "Igangværende",
               "planned": "Planlagt", "unplanned": "Uplanlagt", "not_stated": "Ikke oplyst"}
     counts = status_counts(kept_courses(ledger, courses))

@@ -10,6 +10,6 @@ with rulekit.logged(snakemake):  # noqa: F821
     courses = pd.read_parquet(inp.courses)
     responses = pd.read_parquet(inp.responses)
     ledger = pd.read_parquet(inp.ledger)
-    rulekit.write_csv(tables.flow(ledger, courses), out.flow)
+    rulekit.write_csv(tables.flow(ledger, courses, settings.tables["drop_reasons"]), out.flow)
     rulekit.write_csv(tables.production(courses, settings), out.production)
     rulekit.write_csv(tables.profiles(courses, responses, settings), out.profiles)

@@ -9,7 +9,8 @@ from puljeeval import publish, rulekit, xlsx
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
-    chapters = publish.chapter_tables({name: pd.read_csv(inp[name]) for name in publish.INPUTS}, settings)
+    tables = publish.suppressed({name: pd.read_csv(inp[name]) for name in publish.INPUTS}, settings)
+    chapters = publish.chapter_tables(tables, settings)
     csv_dir = Path(out.csv_dir)
     for chapter, sheets in chapters.items():
         xlsx.write(sheets, out[chapter])

@@ -152,3 +152,8 @@ def test_binary_shares_hide_small_counts_and_small_complements():
     out = publish.hide_binary_counts(table, ["g"], 5)
     assert out["g_count"].isna().tolist() == [True, False, True]
     assert out["g_pct"].isna().tolist() == [True, False, True]
+
+
+def test_danish_number_formatting():
+    from puljeeval.figures import dk
+    assert dk(9957) == "9.957" and dk(51.6, 1) == "51,6" and dk(1234567.891, 2) == "1.234.567,89"

@@ -145,6 +145,15 @@ def test_published_tables_show_no_small_counts(report_scale):
         assert set(book) == {p.stem for p in (report_scale / "results/tables/csv" / chapter).glob("*.csv")}
 
 
+def test_every_report_figure_as_png_and_svg(report_scale):
+    figs = report_scale / "results/figures"
+    expected = [f"figur_3_{i}" for i in range(1, 5)] + [f"figur_4_{i}" for i in range(1, 14)]
+    for stem in expected:
+        for ext in ("png", "svg"):
+            path = figs / f"{stem}.{ext}"
+            assert path.exists() and path.stat().st_size > 1000, path
+
+
 def test_every_rule_leaves_a_log_and_a_benchmark(report_scale):
     bench = sorted(p.stem for p in (report_scale / "results/benchmarks").glob("*.tsv"))
     logs = sorted(p.stem for p in (report_scale / "results/logs").glob("*.log"))

@@ -27,6 +27,7 @@ PUBLISHED = {
     "kapitel_4": "results/tables/kapitel_4.xlsx",
     "csv_dir": directory("results/tables/csv"),
 }
+FIGURES = directory("results/figures")
 SCORES = {name: f"results/interim/scores/{name}.parquet"
           for name in scoring.output_names(SETTINGS.instruments["instruments"])}
 SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements", "tables")}

@@ -41,3 +41,22 @@ rule publish_tables:
         "results/benchmarks/publish_tables.tsv"
     script:
         "../../scripts/publish_tables.py"
+
+
+rule figures:
+    input:
+        **CHAPTER3_TABLES,
+        **ANALYSES,
+        **SIDE_FILES,
+    output:
+        FIGURES,
+    params:
+        disclosure=config["disclosure"],
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/figures.log",
+    benchmark:
+        "results/benchmarks/figures.tsv"
+    script:
+        "../../scripts/figures.py"

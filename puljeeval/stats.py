@@ -37,6 +37,18 @@ def proportion_ci(count: int, n: int, level: float = 0.95) -> dict:
     return {"count": int(count), "n": int(n), "share_pct": 100 * count / n, "ci_low": 100 * lo, "ci_high": 100 * hi}
 
 
+def proportion_ci_columns(count: pd.Series, n: pd.Series, level: float = 0.95) -> pd.DataFrame:
+    """Wilson intervals in percent for whole columns of counts and totals (NaN where n = 0)."""
+    c = count.to_numpy(dtype="float64")
+    t = n.to_numpy(dtype="float64")
+    ok = t > 0
+    lo = np.full(len(c), np.nan)
+    hi = np.full(len(c), np.nan)
+    if ok.any():
+        lo[ok], hi[ok] = proportion_confint(c[ok], t[ok], alpha=1 - level, method="wilson")
+    return pd.DataFrame({"ci_low": 100 * lo, "ci_high": 100 * hi}, index=count.index)
+
+
 def compare_proportions(count1: int, n1: int, count2: int, n2: int, level: float = 0.95) -> dict:
     """Difference of two shares (group 1 - group 2) in percentage points with Newcombe's hybrid
     score interval, and the p value of the pooled two-proportion z test (= Pearson's chi-square

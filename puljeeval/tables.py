@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval import instruments
+from puljeeval import instruments, stats
 from puljeeval.settings import Settings
 
 PRODUCTION_COLUMNS = ["started", "ongoing", "completed", "planned", "unplanned", "not_stated"]
@@ -51,9 +51,9 @@ def flow(ledger: pd.DataFrame, courses: pd.DataFrame, reason_labels: dict[str, s
     out = pd.DataFrame(rows, columns=["step", "label", "n"])
     base = {"completed": counts["started"], "ongoing": counts["started"], "planned": counts["completed"],
             "unplanned": counts["completed"], "not_stated": counts["completed"]}
-    out["share_pct"] = [round(100 * n / base[s], 1) if s in base and base[s] else pd.NA
-                        for s, n in zip(out["step"], out["n"], strict=True)]
-    return out
+    total = out["step"].map(base).astype("float64")
+    out["share_pct"] = (100 * out["n"] / total).round(1)
+    return pd.concat([out, stats.proportion_ci_columns(out["n"], total.fillna(0)).round(1)], axis=1)
 
 
 def production(courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -108,4 +108,4 @@ def profiles(courses: pd.DataFrame, responses: pd.DataFrame, settings: Settings)
                 rows.append((var, spec["label"], g, cat, len(answered), int((answered == cat).sum())))
     out = pd.DataFrame(rows, columns=["variable", "label", "age_group", "category", "n", "count"])
     out["share_pct"] = (100 * out["count"] / out["n"]).where(out["n"] > 0).round(1)
-    return out
+    return pd.concat([out, stats.proportion_ci_columns(out["count"], out["n"]).round(1)], axis=1)

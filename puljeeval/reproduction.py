@@ -146,6 +146,17 @@ def benefit(shares: pd.DataFrame, regression: pd.DataFrame, settings: Settings) 
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def parent_statements(answers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Figur 4-5: the lowest and highest share agreeing with a statement ('ved ikke' left out)."""
+    tol = settings.config["reproduction"]["tolerance"]
+    pub = settings.published["figur_4_5"]
+    answered = answers[answers["status"] == "answered"]
+    agree = answered["value"].isin(pub["agree_answers"]).groupby(answered["item"]).mean() * 100
+    return pd.DataFrame([_row(f"Figur 4-5 agree, {which} statement", pub["reference"], "share_pct",
+                              pub["agree_pct"][which], round(float(fn()), 2), tol)
+                         for which, fn in (("min", agree.min), ("max", agree.max))], columns=COLUMNS)
+
+
 def summary(table: pd.DataFrame, scale: int = 1) -> str:
     ok = int(table["within_tolerance"].sum())
     off = ~table["within_tolerance"]

@@ -51,6 +51,8 @@ SHAPE = {
     "core_om_domain_default_shares": {"status quo": 5},
     "core_om_domain_noise": 0.8,
     "tool_0_2_mean": 2.5,
+    "tool_0_2_other_change": 0.04,         # themes other than the published largest change
+    "parent_statements_very_share": 0.55,  # 'meget enig' among those who agree
     # Section 3.3 gives only directions: unplanned endings are older, more often from families
     # where both parents or others have the problem, more often with other support and low
     # wellbeing at start. Weights of those traits in who ends unplanned (within each offer).
@@ -574,19 +576,28 @@ def _core_om(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator
 
 
 def _tool_0_2(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
-    """The 0-2 tool: no published targets; answers around 'passer delvist'-'passer godt'."""
+    """The 0-2 tool: answers around 'passer delvist'-'passer godt'; the pairs' theme means
+    change by the published amount for sansning (the largest) and a smaller amount elsewhere."""
     spec = settings.instruments["instruments"]["tool_0_2"]
     lo, hi = spec["range"]
     ok = (courses["age"] >= spec["ages"][0]) & (courses["age"] <= spec["ages"][1])
     start = courses[ok & (rng.random(len(courses)) < SHAPE["instrument_start_share"])]
     pair = (start["status"] != "ongoing").to_numpy() & (rng.random(len(start)) < SHAPE["tool_0_2_end_share"])
-    mean = SHAPE["tool_0_2_mean"]
+    scored = _ordinal(len(start), len(spec["items"]), lo, hi, SHAPE["tool_0_2_mean"], rng)
+    end = scored[pair].copy()
+    changes = settings.published["chapter_4"]["tool_0_2"]["mean_change"]
+    for theme, scale in spec["scales"].items():
+        if scale.get("items", "all") == "all":
+            continue
+        cols = [spec["items"].index(i) for i in scale["items"]]
+        k = len(cols)
+        target = next(iter(changes[theme].values())) if theme in changes else SHAPE["tool_0_2_other_change"]
+        sums = tw.nudge_mean(end[:, cols].sum(axis=1), end[:, cols].sum(axis=1).mean() + target * k,
+                             lo * k, hi * k, rng)
+        end[:, cols] = lo + tw.split_balanced(sums - lo * k, k, hi - lo, rng)
     ids = start["course_id"].to_numpy()
-    return [_items_long(ids, "tool_0_2", "start", spec, _ordinal(len(start), len(spec["items"]), lo, hi, mean, rng),
-                        start["start_date"].to_numpy()),
-            _items_long(ids[pair], "tool_0_2", "slut", spec,
-                        _ordinal(int(pair.sum()), len(spec["items"]), lo, hi, mean + 0.05, rng),
-                        start["end_date"].to_numpy()[pair])]
+    return [_items_long(ids, "tool_0_2", "start", spec, scored, start["start_date"].to_numpy()),
+            _items_long(ids[pair], "tool_0_2", "slut", spec, end, start["end_date"].to_numpy()[pair])]
 
 
 def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
@@ -637,9 +648,17 @@ def _end_only(settings: Settings, courses: pd.DataFrame, background: pd.DataFram
     """Perceived benefit (3-24, Figur 4-1) and the 0-2 parent statements (Figur 4-5), end only."""
     out = [_benefit(settings, courses, background, rng, scale)]
     ps = settings.instruments["instruments"]["parent_statements"]
+    pub = settings.published["figur_4_5"]
     done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ps["ages"][0])
                    & (courses["age"] <= ps["ages"][1])]
-    vals = rng.choice([1, 2, 3], p=[0.05, 0.45, 0.5], size=(len(done), len(ps["items"])))
+    # each statement's agree share exactly, spread from the lowest to the highest published
+    agree = np.linspace(pub["agree_pct"]["min"], pub["agree_pct"]["max"], len(ps["items"]))
+    vals = np.empty((len(done), len(ps["items"])), dtype=int)
+    for j, share in enumerate(agree):
+        n_agree, n_not = allocate(len(done), [share, 100 - share])
+        n_very = int(round(n_agree * SHAPE["parent_statements_very_share"]))
+        column = np.repeat([3, 2, 1], [n_very, n_agree - n_very, n_not])
+        vals[:, j] = rng.permutation(column)
     out.append(_long(done["course_id"].to_numpy(), "parent_statements", "slut", ps["items"],
                      vals, done["end_date"].to_numpy()))
     return out
@@ -845,7 +864,7 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     protected = (q["instrument"] == "who5") & q["course_id"].isin(calibrated_ids)
     for name, ids in pairs.items():
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
-    protected |= q["instrument"] == "benefit"      # its count and regression are published
+    protected |= q["instrument"].isin(["benefit", "parent_statements"])   # their counts and shares are published
     q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
     courses["status"] = _plant_dropout(courses, background, q, rng)
     allrows.loc[: len(courses) - 1, "status"] = courses["status"].to_numpy()

@@ -30,6 +30,7 @@ rule reproduction:
         prepost=SCORES["prepost"],
         benefit_shares=ANALYSES["benefit_shares"],
         benefit_regression=ANALYSES["benefit_regression"],
+        parent_statements=SCORES["parent_statements_slut"],
         **CHAPTER3_TABLES,
         **SIDE_FILES,
     output:

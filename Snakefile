@@ -1,6 +1,6 @@
 # Re-creation of the quantitative analysis of the Danish grant pool evaluation (Rambøll 2019).
 # Stages: synthetic twin (or real extracts) -> ingest -> clean -> score instruments;
-# chapter 3 tables -> reproduction check. See README.md for what each stage writes where.
+# chapter tables and figures -> reproduction check -> chapter notebooks (HTML) and index. See README.md for what each stage writes where.
 
 from snakemake.utils import min_version, validate
 
@@ -26,6 +26,7 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/score.smk"
 include: "workflow/rules/chapter3.smk"
 include: "workflow/rules/publish.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -37,7 +38,9 @@ rule all:
         **SCORES,
         **ANALYSES,
         **PUBLISHED,
-        figures=FIGURES,
+        figures=FIGURES_DIR,
+        report_index="results/report/index.html",
+        chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
     default_target: True
 
 

@@ -96,7 +96,7 @@ def flow(table: pd.DataFrame, title: str, min_count: int) -> plt.Figure:
     for yi, v, share in zip(y, values, table["share_pct"], strict=True):
         text = f"<{min_count}" if pd.isna(v) else dk(v) + (f" ({dk(share)} pct.)" if pd.notna(share) else "")
         ax.text((0 if pd.isna(v) else v) + values.max() * 0.01, yi, text, va="center", fontsize=7)
-    ax.set_yticks(y, table["label"])
+    ax.set_yticks(y, table["description"])
     ax.invert_yaxis()
     ax.set_xlabel("Antal forløb")
     ax.set_title(title, loc="left")

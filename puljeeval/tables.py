@@ -48,7 +48,7 @@ def flow(ledger: pd.DataFrame, courses: pd.DataFrame, reason_labels: dict[str, s
               "planned": "Planlagt", "unplanned": "Uplanlagt", "not_stated": "Ikke oplyst"}
     counts = status_counts(kept_courses(ledger, courses))
     rows += [(k, labels[k], int(counts[k])) for k in labels]
-    out = pd.DataFrame(rows, columns=["step", "label", "n"])
+    out = pd.DataFrame(rows, columns=["step", "description", "n"])
     base = {"completed": counts["started"], "ongoing": counts["started"], "planned": counts["completed"],
             "unplanned": counts["completed"], "not_stated": counts["completed"]}
     total = out["step"].map(base).astype("float64")

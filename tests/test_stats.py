@@ -157,3 +157,23 @@ def test_binary_shares_hide_small_counts_and_small_complements():
 def test_danish_number_formatting():
     from puljeeval.figures import dk
     assert dk(9957) == "9.957" and dk(51.6, 1) == "51,6" and dk(1234567.891, 2) == "1.234.567,89"
+
+
+def test_missing_and_stale_products_name_the_rule(tmp_path):
+    import os
+
+    from puljeeval import report
+    missing = tmp_path / "figur_3_1.png"
+    with pytest.raises(report.ProductError, match="made by the Snakemake rule 'figures'"):
+        report.product(missing, "figures")
+    missing.write_bytes(b"x")
+    source = tmp_path / "input.csv"
+    source.write_text("a")
+    os.utime(missing, (1, 1))
+    with pytest.raises(report.ProductError, match="older than .*input.csv: rerun the rule 'figures'"):
+        report.product(missing, "figures", [source])
+
+
+def test_babel_formats_danish():
+    from puljeeval import report
+    assert report.num(9957) == "9.957" and report.num(51.6, 1) == "51,6" and report.pct(72) == "72 pct."

@@ -18,7 +18,8 @@ import pytest
 from puljeeval.settings import ROOT, read_yaml
 
 pytestmark = pytest.mark.workflow
-WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "environment.yml", "requirements.txt"]
+WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "notebooks", "profiles", "environment.yml",
+                  "requirements.txt"]
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -174,10 +175,52 @@ def test_same_seed_gives_the_same_bytes(report_scale, tmp_path):
     compared = 0
     for path in sorted((report_scale / "results").rglob("*")):
         rel = path.relative_to(report_scale)
-        if path.is_file() and rel.parts[1] not in {"logs", "benchmarks"}:
+        # rendered pages carry their render time in the provenance block, by design
+        if path.is_file() and rel.parts[1] not in {"logs", "benchmarks", "report"}:
             assert path.read_bytes() == (again / rel).read_bytes(), rel
             compared += 1
     assert compared >= 20
+
+
+def num(value: float, decimals: int) -> str:
+    from puljeeval.report import num as danish
+    return danish(value, decimals)
+
+
+def dropout_sentence(workdir: Path) -> str:
+    import html
+    import re
+    page = html.unescape((workdir / "results/report/kapitel_3.html").read_text(encoding="utf-8"))
+    return re.search(r"De børn og unge, der afslutter uplanlagt, er i gennemsnit [^<]*", page).group(0)
+
+
+def test_index_links_resolve_and_chapters_have_no_code(report_scale):
+    import re
+    report = report_scale / "results/report"
+    index = (report / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    assert len(links) >= 8
+    for link in links:
+        assert (report / link).exists(), link
+    page = (report / "kapitel_3.html").read_text(encoding="utf-8")
+    assert "read_csv" not in page and "csv_dir" not in page          # code and parameters hidden
+    assert "read_csv" in (report / "kapitel_3_kode.html").read_text(encoding="utf-8")
+    assert "Proveniens" in page and "Konfiguration (sha256)" in page
+
+
+def test_prose_numbers_come_from_the_data(report_scale, tmp_path):
+    """A second seed renders other numbers in the prose, each equal to its table's value."""
+    other = copy_workflow(tmp_path / "seed2")
+    cfg = other / "config" / "config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("seed: 20190917", "seed: 7"), encoding="utf-8")
+    done = snakemake(other)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = dropout_sentence(report_scale), dropout_sentence(other)
+    assert first != second
+    for workdir, sentence in ((report_scale, first), (other, second)):
+        table = pd.read_csv(workdir / "results/tables/csv/kapitel_3/Afsnit 3.3 frafald.csv")
+        age = table[table["Karakteristik"] == "Gennemsnitsalder (år)"].iloc[0]
+        assert f"{num(age['Uplanlagt: andel (pct.)'], 1)} år" in sentence
 
 
 def test_bad_config_value_stops_the_run_before_any_job(tmp_path):

@@ -21,13 +21,18 @@ ANALYSES = {
     for name in ["dropout", "dropout_model", "outcomes", "benefit_shares", "benefit_regression",
                  "parent_statements", "core_om_severity"]
 }
+FIGURES_DIR = "results/figures"
+CSV_DIR = "results/tables/csv"
 # Published tables: disclosure control applied, Danish headings, one workbook per chapter.
 PUBLISHED = {
     "kapitel_3": "results/tables/kapitel_3.xlsx",
     "kapitel_4": "results/tables/kapitel_4.xlsx",
-    "csv_dir": directory("results/tables/csv"),
+    "csv_dir": CSV_DIR,
 }
-FIGURES = directory("results/figures")
+CHAPTER_PAGES = {
+    "kapitel_3": "Kapitel 3. Karakteristik af de børn og unge, der har modtaget behandling",
+    "kapitel_4": "Kapitel 4. Børn og unges udvikling, med Bilag 2",
+}
 SCORES = {name: f"results/interim/scores/{name}.parquet"
           for name in scoring.output_names(SETTINGS.instruments["instruments"])}
 SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements", "tables")}

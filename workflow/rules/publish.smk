@@ -30,7 +30,9 @@ rule publish_tables:
         **ANALYSES,
         **SIDE_FILES,
     output:
-        **PUBLISHED,
+        kapitel_3=PUBLISHED["kapitel_3"],
+        kapitel_4=PUBLISHED["kapitel_4"],
+        csv_dir=directory(CSV_DIR),
     params:
         disclosure=config["disclosure"],
     conda:
@@ -49,7 +51,7 @@ rule figures:
         **ANALYSES,
         **SIDE_FILES,
     output:
-        FIGURES,
+        directory(FIGURES_DIR),
     params:
         disclosure=config["disclosure"],
     conda:

@@ -1,0 +1,117 @@
+"""Helpers for the chapter notebooks: Danish number formatting, checked access to the DAG's
+products, and the provenance block. Notebooks narrate; everything they show comes from
+files the workflow wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "da_DK"
+PACKAGES = ["snakemake", "pandas", "numpy", "statsmodels", "matplotlib", "papermill", "great-tables", "babel"]
+
+
+class ProductError(FileNotFoundError):
+    """A product the chapter shows is missing or older than what it is made from."""
+
+
+def num(x: float, decimals: int = 0, locale: str = LOCALE) -> str:
+    """9957 -> '9.957', 51.6 -> '51,6' (decimal comma, thousands point)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(x, format=pattern, locale=locale)
+
+
+def pct(share_pct: float, decimals: int = 0, locale: str = LOCALE) -> str:
+    """A share in percent as Danish text: 72.0 -> '72 pct.'."""
+    return f"{num(share_pct, decimals, locale)} pct."
+
+
+def share(fraction: float, locale: str = LOCALE) -> str:
+    return format_percent(fraction, locale=locale)
+
+
+def product(path: str | Path, rule: str, made_from: list[str | Path] = ()) -> Path:
+    """The path of a DAG product, or a clear error naming what is missing or stale and which
+    rule makes it."""
+    path = Path(path)
+    if not path.exists():
+        raise ProductError(f"{path} is missing: it is made by the Snakemake rule '{rule}' "
+                           f"(run `snakemake --cores 4 {path}`)")
+    for source in made_from:
+        source = Path(source)
+        if source.exists() and source.stat().st_mtime > path.stat().st_mtime:
+            raise ProductError(f"{path} is older than {source}: rerun the rule '{rule}' "
+                               f"(`snakemake --cores 4 {path}`)")
+    return path
+
+
+def read_csv(path: str | Path, rule: str) -> pd.DataFrame:
+    return pd.read_csv(product(path, rule))
+
+
+def file_hash(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def provenance(config: dict, extract_paths: list[str], root: str | Path = ".") -> pd.DataFrame:
+    """What a reader needs to trust the page: commit, config hash, input hashes, versions,
+    data source and render time."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=root, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True,
+                               cwd=root, check=True).stdout.strip()
+        commit += " (med ændringer, der ikke er committet)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "ukendt (ikke et git-arkiv)"
+    source = (f"syntetisk tvilling, seed {config['twin']['seed']}, skala {config['twin']['scale']}"
+              if config["data_source"] == "twin" else "rigtige udtræk")
+    rows = [("Git-commit", commit),
+            ("Konfiguration (sha256)", hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]),
+            ("Datakilde", source)]
+    rows += [(f"Udtræk {Path(p).name} (sha256)", file_hash(p) if Path(p).exists() else "mangler")
+             for p in extract_paths]
+    rows += [(f"Version {p}", importlib.metadata.version(p)) for p in PACKAGES]
+    rows.append(("Renderet", dt.datetime.now().astimezone().isoformat(timespec="seconds")))
+    return pd.DataFrame(rows, columns=["Oplysning", "Værdi"])
+
+
+def to_html(executed: str | Path, out: str | Path, with_code: bool) -> None:
+    """HTML of an executed chapter: for reviewers without code and without the parameter
+    cells; for auditors with code (the injected parameters stay visible there)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(executed), as_version=4)
+    exporter = HTMLExporter(exclude_input=not with_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    if not with_code:
+        remove = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters"})
+        exporter.register_preprocessor(remove, enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(body, encoding="utf-8")
+
+
+def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str]) -> str:
+    """The front page: links to the chapters (reviewer and code pages), the reproduction check
+    and the downloads. Paths are relative to results/report/."""
+    from html import escape
+    items = "".join(f'<li><a href="{stem}.html">{escape(title)}</a> '
+                    f'(<a href="{stem}_kode.html">med kode</a>, <a href="{stem}.ipynb">notebook</a>)</li>'
+                    for stem, title in chapters.items())
+    files = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in downloads.items())
+    return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">"
+            "<title>Evaluering af puljen: kapitler</title>"
+            "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}</style>"
+            "</head><body><h1>Behandlingstilbud til børn og unge fra familier med stof- eller alkoholmisbrug</h1>"
+            f"<h2>Kapitler</h2><ul>{items}</ul>"
+            f"<h2>Reproduktion af rapportens tal</h2><p>{escape(summary)}</p>"
+            f"<h2>Downloads</h2><ul>{files}</ul></body></html>\n")

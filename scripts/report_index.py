@@ -1,0 +1,17 @@
+"""Rule report_index: the front page linking chapters, reproduction check and downloads."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from puljeeval import report, reproduction, rulekit
+
+with rulekit.logged(snakemake):  # noqa: F821
+    smk = snakemake  # noqa: F821
+    settings = rulekit.settings(smk)
+    summary = reproduction.summary(pd.read_csv(smk.input.reproduction), reproduction.twin_scale(settings))
+    downloads = {"Reproduktionstabel (CSV)": "../reproduction/reproduction.csv",
+                 "Kapitel 3, tabeller (Excel)": "../tables/kapitel_3.xlsx",
+                 "Kapitel 4 og Bilag 2, tabeller (Excel)": "../tables/kapitel_4.xlsx",
+                 "Figurer (PNG og SVG)": "../figures/"}
+    Path(smk.output[0]).write_text(report.index_html(smk.params.chapters, summary, downloads), encoding="utf-8")

@@ -82,7 +82,7 @@ def profile(profiles: pd.DataFrame, variables: list[str], labels: dict[str, dict
         ax.set_xlim(0, 105)
         ax.set_xlabel("Andel (pct.)")
     axes[0, 0].legend(ncol=len(groups), loc="lower left", bbox_to_anchor=(0, 1.15), fontsize=7)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    fig.suptitle(title, x=0.01, y=1.03, ha="left", fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from babel.numbers import format_decimal, format_percent
 
 LOCALE = "da_DK"
 PACKAGES = ["snakemake", "pandas", "numpy", "statsmodels", "matplotlib", "papermill", "great-tables", "babel"]
+
+
+# pages declare an empty icon, so a browser does not request a missing /favicon.ico
+NO_FAVICON = '<link rel="icon" href="data:,">'
+EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.IGNORECASE)
 
 
 class ProductError(FileNotFoundError):
@@ -96,6 +102,10 @@ def to_html(executed: str | Path, out: str | Path, with_code: bool) -> None:
         remove = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters"})
         exporter.register_preprocessor(remove, enabled=True)
     body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("<head>", "<head>\n" + NO_FAVICON, 1)
+    # self-contained pages: the template's CDN scripts (require.js, MathJax) are not needed here
+    # and would fail on a closed network
+    body = EXTERNAL_SCRIPT.sub("", body)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(body, encoding="utf-8")
 
@@ -108,7 +118,7 @@ def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str]
                     f'(<a href="{stem}_kode.html">med kode</a>, <a href="{stem}.ipynb">notebook</a>)</li>'
                     for stem, title in chapters.items())
     files = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in downloads.items())
-    return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">"
+    return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">" + NO_FAVICON +
             "<title>Evaluering af puljen: kapitler</title>"
             "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}</style>"
             "</head><body><h1>Behandlingstilbud til børn og unge fra familier med stof- eller alkoholmisbrug</h1>"

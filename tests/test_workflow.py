@@ -229,3 +229,56 @@ def test_bad_config_value_stops_the_run_before_any_job(tmp_path):
     assert done.returncode != 0
     assert "config key 'data_source': 'excel' is not one of ['twin', 'real']" in done.stderr + done.stdout
     assert not (work / "results").exists()
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (see README set-up)")
+def test_pages_in_headless_chromium(report_scale):
+    """Index and chapters load in a real browser: no console errors, every image and link
+    resolves. Screenshots go to test-artifacts/screenshots/."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(report_scale / "results"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/report/"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = ["index", "kapitel_3", "kapitel_3_kode", "kapitel_4", "kapitel_4_kode"]
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            for name in pages:
+                page = browser.new_page()
+                problems = []
+                page.on("console", lambda m, p=problems: m.type == "error" and p.append(f"console: {m.text}"))
+                page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r, p=problems: p.append(f"failed: {r.url}"))
+                page.on("response", lambda r, p=problems: r.status >= 400 and p.append(f"{r.status}: {r.url}"))
+                page.goto(base + f"{name}.html", wait_until="load")
+                broken = page.eval_on_selector_all("img", "els => els.filter(e => !e.complete || !e.naturalWidth)"
+                                                          ".map(e => e.src.slice(0, 80))")
+                links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+                for link in {link.split("#")[0] for link in links if link.startswith(base.split("/report/")[0])}:
+                    status = page.request.get(link).status
+                    if status != 200:
+                        problems.append(f"link {status}: {link}")
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+                assert not broken, f"{name}: images that did not load: {broken}"
+                assert not problems, f"{name}: {problems}"
+                if name == "index":
+                    assert len(links) >= 8
+                else:
+                    assert page.eval_on_selector_all("img", "els => els.length") >= 4
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()

@@ -866,7 +866,7 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
     protected |= q["instrument"].isin(["benefit", "parent_statements"])   # their counts and shares are published
     q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
-    courses["status"] = _plant_dropout(courses, background, q, rng)
+    courses["status"] = _plant_dropout(settings, courses, background, q, rng)
     allrows.loc[: len(courses) - 1, "status"] = courses["status"].to_numpy()
     registrations = _registration_rows(allrows)
     q = pd.concat([q, _incomplete_who5(settings, courses, calibrated_idx, rng)], ignore_index=True)
@@ -881,14 +881,18 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     return Twin(registrations, bg_out, q, fidelity, intention)
 
 
-def _plant_dropout(courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
+def _plant_dropout(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
                    rng: np.random.Generator) -> pd.Series:
     """Re-decide which completed courses of each offer ended unplanned (same count per offer,
     so Tabel 8-1 is unchanged), ranking by the traits section 3.3 names plus noise."""
     w = SHAPE["dropout_weights"]
+    spec = settings.instruments["instruments"]["who5"]
     who5 = q[(q["instrument"] == "who5") & (q["timepoint"] == "start")]
-    raw = pd.to_numeric(who5["response"], errors="coerce").groupby(who5["course_id"]).agg(["sum", "count"])
-    low = (raw["count"] == 5) & (raw["sum"] <= 12)
+    value = pd.to_numeric(who5["response"], errors="coerce")
+    value = value.where(value.between(*spec["range"]))          # dirt codes are missing items
+    wide = who5.assign(value=value).pivot(index="course_id", columns="item", values="value")[spec["items"]]
+    score = instruments.score_matrix(wide.to_numpy(dtype="float64"), spec)[spec["main_scale"]]
+    low = pd.Series(score <= spec["low_wellbeing_max"], index=wide.index)
     bg = background.reindex(courses["course_id"])
     age = courses["age"].where(courses["age"] >= 0).astype(float)
     score = (w["age_sd"] * ((age - age.mean()) / age.std()).fillna(0).to_numpy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval import instruments, stats
+from puljeeval import stats
 from puljeeval.settings import Settings
 
 PRODUCTION_COLUMNS = ["started", "ongoing", "completed", "planned", "unplanned", "not_stated"]
@@ -73,21 +73,20 @@ def production(courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return table
 
 
-def who5_start(responses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """WHO-5 at course start with the report's low-wellbeing flag (Figur 3-3)."""
+def who5_low(scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The report's low-wellbeing flag (Figur 3-3) from the scored WHO-5 start table."""
     spec = settings.instruments["instruments"]["who5"]
-    scores = instruments.score(responses[responses["timepoint"] == "start"], "who5", spec)
     score = scores[spec["main_scale"]]
     return pd.DataFrame({"course_id": scores["course_id"], "who5_score": score,
                          "who5_low": (score <= spec["low_wellbeing_max"]).where(score.notna())})
 
 
-def profiles(courses: pd.DataFrame, responses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def profiles(courses: pd.DataFrame, who5_start: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Figur 3-1..3-3: per profile variable, age group and category the number of answers
     (n), the count in the category and its share of n in percent. Group ALLE is all courses
     with a known age group."""
     prof = settings.published["profiles"]
-    data = courses.merge(who5_start(responses, settings), on="course_id", how="left")
+    data = courses.merge(who5_low(who5_start, settings), on="course_id", how="left")
     data["wellbeing_start"] = data["who5_low"].map({True: "low", False: "high"})
     data = data[data["age_group"].notna()]
     groups = [(ALL, data)] + [(str(g), d) for g, d in data.groupby("age_group", observed=False)]

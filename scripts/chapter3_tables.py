@@ -8,8 +8,8 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
     courses = pd.read_parquet(inp.courses)
-    responses = pd.read_parquet(inp.responses)
+    who5_start = pd.read_parquet(inp.who5_start)
     ledger = pd.read_parquet(inp.ledger)
     rulekit.write_csv(tables.flow(ledger, courses, settings.tables["drop_reasons"]), out.flow)
     rulekit.write_csv(tables.production(courses, settings), out.production)
-    rulekit.write_csv(tables.profiles(courses, responses, settings), out.profiles)
+    rulekit.write_csv(tables.profiles(courses, who5_start, settings), out.profiles)

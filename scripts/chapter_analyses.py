@@ -8,9 +8,8 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
     courses = pd.read_parquet(inp.courses)
-    responses = pd.read_parquet(inp.responses)
     benefit = pd.read_parquet(inp.benefit)
-    dropout = analyses.dropout_frame(courses, tables.who5_start(responses, settings))
+    dropout = analyses.dropout_frame(courses, tables.who5_low(pd.read_parquet(inp.who5_start), settings))
     rulekit.write_csv(analyses.dropout_comparison(dropout, settings), out.dropout)
     rulekit.write_csv(analyses.dropout_model(dropout, settings), out.dropout_model)
     prepost = pd.read_parquet(inp.prepost)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from puljeeval import cleaning, ingest, tables
+from puljeeval import cleaning, ingest, instruments, tables
 from puljeeval.extracts import ExtractError
 from tests.conftest import tiny_settings
 
@@ -118,7 +118,9 @@ def test_unmapped_out_of_range_code_is_an_error_naming_the_row(tiny, tiny_interi
 
 
 def test_who5_start_score_requires_every_item(cleaned, tiny):
-    scores = tables.who5_start(cleaned["responses"], tiny).set_index("course_id")
+    spec = tiny.instruments["instruments"]["who5"]
+    start = cleaned["responses"][cleaned["responses"]["timepoint"] == "start"]
+    scores = tables.who5_low(instruments.score(start, "who5", spec), tiny).set_index("course_id")
     assert scores.loc["F001", "who5_score"] == 52            # (3+3+2+4+1) x 4
     assert not scores.loc["F001", "who5_low"]                # 52 is above 50
 

@@ -6,7 +6,7 @@
 rule chapter3_tables:
     input:
         courses=CLEAN["courses"],
-        responses=CLEAN["responses"],
+        who5_start=SCORES["who5_start"],
         ledger=CLEAN["ledger"],
         **SIDE_FILES,
     output:

@@ -5,7 +5,7 @@
 rule chapter_analyses:
     input:
         courses=CLEAN["courses"],
-        responses=CLEAN["responses"],
+        who5_start=SCORES["who5_start"],
         prepost=SCORES["prepost"],
         benefit=SCORES["benefit_slut"],
         parent_statements=SCORES["parent_statements_slut"],

@@ -24,6 +24,7 @@ include: "workflow/rules/twin.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/score.smk"
+include: "workflow/rules/core_elements.smk"
 include: "workflow/rules/chapter3.smk"
 include: "workflow/rules/publish.smk"
 include: "workflow/rules/report.smk"
@@ -37,6 +38,9 @@ rule all:
         **CHAPTER3_TABLES,
         **SCORES,
         **ANALYSES,
+        **ELEMENT_TABLES,
+        bilag4_coefficients=ELEMENT_MODELS["coefficients"],
+        bilag4_models=ELEMENT_MODELS["models"],
         **PUBLISHED,
         figures=FIGURES_DIR,
         report_index="results/report/index.html",

@@ -88,7 +88,39 @@ def load_settings(config: dict, base: str | Path = ".") -> Settings:
             if adj["offer"] not in offers:
                 raise ConfigError(f"config key 'production.{kind}.{i}.offer': unknown offer "
                                   f"'{adj['offer']}' (expected one of {sorted(offers)})")
+    _check_core_elements(config, side["instruments"]["instruments"])
     return Settings(config=config, **side)
+
+
+def _check_core_elements(config: dict, instrument_specs: dict) -> None:
+    """Cross-references the schema cannot express: instruments, scales, age groups, keys."""
+    cfg = config["core_elements"]
+    groups = {g["label"] for g in config["age"]["groups"]}
+    keys = [o["key"] for o in cfg["outcomes"]]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"config key 'core_elements.outcomes': keys must be unique, got {keys}")
+    for i, out in enumerate(cfg["outcomes"]):
+        where = f"core_elements.outcomes.{i}"
+        spec = instrument_specs.get(out["instrument"])
+        if spec is None or "scales" not in spec:
+            raise ConfigError(f"config key '{where}.instrument': '{out['instrument']}' is not a scored "
+                              f"instrument of instruments.yaml")
+        if out["scale"] not in spec["scales"]:
+            raise ConfigError(f"config key '{where}.scale': '{out['scale']}' is not a scale of "
+                              f"{out['instrument']} (expected one of {sorted(spec['scales'])})")
+        for g in out["age_groups"]:
+            if g not in groups:
+                raise ConfigError(f"config key '{where}.age_groups': unknown age group '{g}' "
+                                  f"(expected one of {sorted(groups)})")
+    for name in cfg["numeric_controls"]:
+        if name not in cfg["controls"] and name not in cfg["attrition_predictors"]:
+            raise ConfigError(f"config key 'core_elements.numeric_controls': '{name}' is neither a "
+                              f"control nor an attrition predictor")
+    for i, sub in enumerate(cfg["subgroups"]):
+        for key in sub.get("outcomes", []):
+            if key not in keys:
+                raise ConfigError(f"config key 'core_elements.subgroups.{i}.outcomes': unknown outcome "
+                                  f"'{key}' (expected one of {keys})")
 
 
 def load(config_path: str | Path = ROOT / "config" / "config.yaml") -> Settings:

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from puljeeval import analyses, instruments, xlsx
+from puljeeval import core_elements as ce
+from puljeeval import twin_elements as te
 from puljeeval import twin_outcomes as tw
 from puljeeval.settings import Settings
 from puljeeval.twin_outcomes import allocate, allocate_shares
@@ -58,9 +60,6 @@ SHAPE = {
     # wellbeing at start. Weights of those traits in who ends unplanned (within each offer).
     "dropout_weights": {"age_sd": 0.35, "both_or_others": 0.4, "other_support": 0.3, "low_wellbeing": 0.3},
     "benefit_share_of_completed": 0.5,
-    "fidelity_share": 0.7,
-    "fidelity_registrations_mean": 3,
-    "intention_share_default": 0.75,           # elements whose share the report does not print
     "intervention_type": {"individuel": 0.5, "gruppe": 0.25, "begge": 0.23, "": 0.02},
     "child_education": {"0-2": {"dagtilbud": 1.0},
                         "3-10": {"dagtilbud": 0.3, "grundskole": 0.7},
@@ -703,34 +702,53 @@ def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
 # --------------------------------------------------------------------------- fidelity
 
 
-def _intention(settings: Settings, rng: np.random.Generator) -> pd.DataFrame:
-    published = settings.published["bilag_4_intention_shares"]["shares"]
-    rows = []
-    for offer in settings.offer_codes:
-        for el in settings.element_codes:
-            p = published[el] / 100 if el in published else SHAPE["intention_share_default"]
-            rows.append({"offer": offer, "element": el, "chosen": str(int(rng.random() < p))})
-    return pd.DataFrame(rows)
-
-
-def _fidelity(settings: Settings, courses: pd.DataFrame, intention: pd.DataFrame,
-              rng: np.random.Generator, extraction: np.datetime64) -> pd.DataFrame:
-    """A few registration dates per course; each registration rates the offer's chosen elements."""
-    lo, hi = settings.core_elements["rating_range"]
-    chosen = intention.loc[intention["chosen"] == "1", ["offer", "element"]]
-    with_fid = courses[(rng.random(len(courses)) < SHAPE["fidelity_share"])
-                       & courses["offer"].isin(chosen["offer"])]
-    n_reg = rng.poisson(SHAPE["fidelity_registrations_mean"] - 1, size=len(with_fid)) + 1
-    regs = with_fid.loc[with_fid.index.repeat(n_reg), ["course_id", "offer", "start_date", "end_date"]]
+def _registration_dates(courses: pd.DataFrame, rng: np.random.Generator,
+                        extraction: np.datetime64) -> pd.DataFrame:
+    """A few fidelity registration dates per course, within the course."""
+    n_reg = rng.poisson(te.SHAPE["registrations_mean"] - 1, size=len(courses)) + 1
+    regs = courses.loc[courses.index.repeat(n_reg), ["course_id", "start_date", "end_date"]]
     end = regs["end_date"].fillna(pd.Timestamp(extraction - np.timedelta64(1, "D")))
     span = ((end - regs["start_date"]).dt.days).clip(lower=1).to_numpy()
     offset = np.floor(rng.random(len(regs)) * span).astype("int64").astype("timedelta64[D]")
     regs = regs.assign(date=regs["start_date"].to_numpy() + offset)
-    regs = regs.drop_duplicates(["course_id", "date"])
-    rated = regs.merge(chosen, on="offer", how="inner", sort=False)
-    rating = np.clip(np.round(rng.normal(2.5, 1.0, size=len(rated)) * 2) / 2, lo, hi)
-    return pd.DataFrame({"course_id": rated["course_id"].to_numpy(), "date": rated["date"].to_numpy(),
-                         "element": rated["element"].to_numpy(), "rating": rating})
+    return regs.drop_duplicates(["course_id", "date"])[["course_id", "date"]]
+
+
+def _core_elements(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
+                   rng: np.random.Generator, extraction: np.datetime64,
+                   scale: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Intention, fidelity registrations calibrated to Bilag 4's samples, and the planted
+    effects (twin_elements). Returns the questionnaires with moved answers, fidelity, intention."""
+    cfg = settings.config["core_elements"]
+    specs = settings.instruments["instruments"]
+    has_bg = courses["course_id"].isin(background.index)
+    known = courses["age"] >= 0
+    eligible = courses[["course_id", "offer", "intervention_type"]].copy()
+    changes = {}
+    for o in cfg["outcomes"]:
+        changes[o["key"]] = te.scored_change(q, o["instrument"], specs[o["instrument"]], o["scale"])
+        eligible[o["key"]] = (courses["course_id"].isin(changes[o["key"]].index) & has_bg & known
+                              & courses["age_group"].isin(o["age_groups"]))
+    keys = list(changes)
+    targets = te.published_targets(settings, scale)
+    intention = te.intention_matrix(settings, eligible.groupby(te.UNIT)[keys].sum(), targets, rng)
+    picked = te.choose_fidelity(eligible, intention, targets, rng)
+    outside = eligible.index[~eligible[keys].any(axis=1)]
+    outside = outside[rng.random(len(outside)) < te.SHAPE["fidelity_share_other"]]
+    with_fid = courses.loc[picked.append(outside).sort_values()]
+    fidelity = te.ratings(with_fid, intention, _registration_dates(with_fid, rng, extraction), settings, rng)
+    x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
+    effects = settings.published.get("bilag_4", {}).get("intensity_effects", {})
+    for o in cfg["outcomes"]:
+        planted = {ce.intensity_column(el): b for el, b in effects.get(o["key"], {}).items()}
+        if not planted:
+            continue
+        members = courses[eligible[o["key"]] & courses["course_id"].isin(x.index)]
+        sample = pd.DataFrame({"course_id": members["course_id"].to_numpy(),
+                               "age_group": members["age_group"].to_numpy(),
+                               "change": changes[o["key"]].reindex(members["course_id"]).to_numpy()})
+        q = te.move_questionnaires(q, o["instrument"], te.plant_order(sample, x, planted, "age_group", rng))
+    return q, fidelity, intention
 
 
 # --------------------------------------------------------------------------- dirt
@@ -866,6 +884,7 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
     protected |= q["instrument"].isin(["benefit", "parent_statements"])   # their counts and shares are published
     q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
+    q, fidelity, intention = _core_elements(settings, courses, background, q, rng, extraction, scale)
     courses["status"] = _plant_dropout(settings, courses, background, q, rng)
     allrows.loc[: len(courses) - 1, "status"] = courses["status"].to_numpy()
     registrations = _registration_rows(allrows)
@@ -874,8 +893,7 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     q = q.sort_values(["course_id", "instrument", "timepoint", "item"], kind="stable").reset_index(drop=True)
     q = q[["course_id", "instrument", "timepoint", "answered_date", "item", "response"]]
 
-    intention = _intention(settings, rng)
-    fidelity = _fidelity(settings, courses, intention, rng, extraction)
+    intention["chosen"] = intention["chosen"].astype(str)
     fidelity["date"] = pd.to_datetime(fidelity["date"]).dt.strftime("%Y-%m-%d")
     fidelity = fidelity.sort_values(["course_id", "date", "element"], kind="stable").reset_index(drop=True)
     return Twin(registrations, bg_out, q, fidelity, intention)

@@ -21,6 +21,16 @@ ANALYSES = {
     for name in ["dropout", "dropout_model", "outcomes", "benefit_shares", "benefit_regression",
                  "parent_statements", "core_om_severity"]
 }
+# Core elements (Bilag 4): model frames per outcome (course ids: interim only), the flow,
+# descriptive tables, and coefficient and model tables per outcome.
+ELEMENT_FRAMES = "results/interim/core_elements"
+ELEMENT_TABLES = {f"bilag4_{name}": f"results/interim/tables/bilag4_{name}.csv"
+                  for name in ["flow", "intention", "histogram"]}
+ELEMENT_OUTCOMES = [o["key"] for o in config["core_elements"]["outcomes"]]
+ELEMENT_MODELS = {
+    "coefficients": expand("results/interim/tables/bilag4_coefficients_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
+    "models": expand("results/interim/tables/bilag4_models_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
+}
 FIGURES_DIR = "results/figures"
 CSV_DIR = "results/tables/csv"
 # Published tables: disclosure control applied, Danish headings, one workbook per chapter.

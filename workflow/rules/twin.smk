@@ -15,6 +15,7 @@ if config["data_source"] == "twin":
             age=config["age"],
             cleaning=config["cleaning"],
             questionnaires=config["questionnaires"],
+            core_elements=config["core_elements"],
         conda:
             "../../environment.yml"
         log:

@@ -1,0 +1,224 @@
+"""Bilag 4's regressions: the standardised oriented change on the seven intention indicators
+(intention model) or the seven intensities (intensity model) with the report's controls, for
+each outcome, and the intensity model within each configured subgroup.
+
+Every model is reported three ways, side by side in one tidy table (`method`):
+- `ols`: the report's estimates, classical OLS standard errors and t intervals;
+- `wild_cluster`: the same estimates with standard errors clustered by offer (CR1) and a
+  t(G-1) interval, and the p-value of a restricted wild cluster bootstrap (WCR11, Webb weights
+  by default; `wildboottest`). The pool has about 15 offers, too few for plain cluster-robust
+  inference (MacKinnon & Webb; ../shared/reference/stats-and-privacy.md §4);
+- `ipw`: the model refitted with inverse probability weights for having both measurements
+  (attrition), CR1 errors by offer.
+Benjamini-Hochberg q-values are computed within each figure's family of element tests, per
+method.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+from wildboottest.wildboottest import WildboottestCL
+
+from puljeeval import core_elements as ce
+from puljeeval.settings import Settings
+
+COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
+           "ci_low", "ci_high", "p", "q", "n", "clusters", "note"]
+OVERALL = "Samlet"
+METHODS = ["ols", "wild_cluster", "ipw"]
+
+
+def formula(terms: list[str], controls: list[str], numeric: list[str]) -> str:
+    rhs = list(terms) + [c if c in numeric else f"C({c})" for c in controls]
+    return "z ~ " + " + ".join(rhs)
+
+
+def wild_cluster_p(result, cluster: np.ndarray, term: str, reps: int, weights: str, seed: int) -> float:
+    """p-value of H0: term = 0 by the restricted wild cluster bootstrap (WCR11) of a fitted
+    statsmodels OLS, through wildboottest's WildboottestCL."""
+    names = list(result.model.exog_names)
+    r = np.zeros(len(names))
+    r[names.index(term)] = 1.0
+    boot = WildboottestCL(X=result.model.exog, Y=result.model.endog, cluster=cluster, R=r, B=reps, seed=seed,
+                          parallel=False)
+    boot.get_scores(bootstrap_type="11", impose_null=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot.get_weights(weights_type=weights)
+    boot.get_numer()
+    boot.get_denom()
+    boot.get_tboot()
+    boot.get_vcov()
+    boot.get_tstat()
+    boot.get_pvalue(pval_type="two-tailed")
+    return float(boot.pvalue)
+
+
+def cluster_table(result, groups: np.ndarray, terms: list[str], level: float) -> pd.DataFrame:
+    """CR1 standard errors by cluster with t(G-1) intervals and p-values."""
+    g = len(np.unique(groups))
+    robust = result.model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    est = robust.params[terms]
+    se = robust.bse[terms]
+    t = est / se
+    crit = sps.t.ppf(0.5 + level / 2, g - 1)
+    return pd.DataFrame({"estimate": est, "se": se, "ci_low": est - crit * se, "ci_high": est + crit * se,
+                         "p": 2 * sps.t.sf(np.abs(t), g - 1), "clusters": g})
+
+
+def usable_terms(frame: pd.DataFrame, terms: list[str]) -> tuple[list[str], list[str]]:
+    """Terms with variation in the frame; a constant column (no offer in a subgroup intends
+    the element) cannot be estimated and is reported as such."""
+    ok = [t for t in terms if frame[t].nunique() > 1]
+    return ok, [t for t in terms if t not in ok]
+
+
+def fit_family(frame: pd.DataFrame, terms: list[str], settings: Settings, *, weights: pd.Series | None = None,
+               controls: list[str] | None = None) -> dict:
+    """Fit one model (OLS on the frame's complete cases) and return results per method."""
+    cfg = settings.config["core_elements"]
+    controls = cfg["controls"] if controls is None else controls
+    ok, constant = usable_terms(frame, terms)
+    controls = [c for c in controls if frame[c].nunique() > 1]
+    f = formula(ok, controls, cfg["numeric_controls"])
+    data = frame.dropna(subset=["z", *ok, *controls])
+    if weights is None:
+        result = smf.ols(f, data=data).fit()
+    else:
+        result = smf.wls(f, data=data, weights=weights.loc[data.index]).fit()
+    return {"result": result, "data": data, "terms": ok, "constant": constant, "formula": f}
+
+
+def _rows(table: pd.DataFrame, method: str, n: int, clusters: float, note: str = "") -> pd.DataFrame:
+    out = table.copy()
+    out["method"] = method
+    out["n"] = n
+    out["clusters"] = clusters
+    out["note"] = note
+    out.index.name = "term"
+    return out.reset_index()
+
+
+def model_rows(frame: pd.DataFrame, kind: str, settings: Settings, attrition: pd.Series | None,
+               controls: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """One model (intention or intensity) on one frame, all three methods; element terms only."""
+    cfg = settings.config["core_elements"]
+    column = ce.intention_column if kind == "intention" else ce.intensity_column
+    terms = [column(e) for e in settings.element_codes]
+    fit = fit_family(frame, terms, settings, controls=controls)
+    res, data, ok = fit["result"], fit["data"], fit["terms"]
+    n = int(res.nobs)
+    groups = pd.factorize(data[cfg["cluster"]])[0]
+    g = len(np.unique(groups))
+    level = cfg["level"]
+    parts = []
+    ci = res.conf_int(alpha=1 - level).loc[ok]
+    ols = pd.DataFrame({"estimate": res.params[ok], "se": res.bse[ok], "ci_low": ci[0], "ci_high": ci[1],
+                        "p": res.pvalues[ok]})
+    parts.append(_rows(ols, "ols", n, g))
+    rank_ok = np.linalg.matrix_rank(res.model.exog) == res.model.exog.shape[1]
+    if g >= 2 and rank_ok:
+        wild = cluster_table(res, groups, ok, level)
+        boot = cfg["bootstrap"]
+        wild["p"] = [wild_cluster_p(res, groups, t, boot["reps"], boot["weights"], boot["seed"]) for t in ok]
+        parts.append(_rows(wild.drop(columns="clusters"), "wild_cluster", n, g))
+    else:
+        why = "færre end 2 tilbud" if g < 2 else "modellen er ikke fuld rang"
+        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "wild_cluster", n, g, why))
+    if attrition is not None and g >= 2:
+        wfit = fit_family(frame, terms, settings, weights=attrition, controls=controls)
+        wgroups = pd.factorize(wfit["data"][cfg["cluster"]])[0]
+        ipw = cluster_table(wfit["result"], wgroups, wfit["terms"], level)
+        parts.append(_rows(ipw.drop(columns="clusters"), "ipw", int(wfit["result"].nobs), g))
+    else:
+        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "ipw", n, g, "ingen vægte"))
+    for t in fit["constant"]:
+        for m in METHODS:
+            parts.append(pd.DataFrame([{"term": t, "method": m, "n": n, "clusters": g,
+                                        "note": "ingen variation i gruppen"}]))
+    info = {"formula": fit["formula"], "n": n, "clusters": g, "r2": float(res.rsquared),
+            "full_rank": bool(rank_ok)}
+    return pd.concat(parts, ignore_index=True), info
+
+
+def attrition_weights(candidates: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Inverse probability of having both measurements, from a logistic model on the
+    configured background characteristics among the children who would otherwise qualify
+    (measured, fidelity, background, age). Weights are normalised to mean 1 in the sample."""
+    cfg = settings.config["core_elements"]
+    preds = [p for p in cfg["attrition_predictors"] if candidates[p].nunique() > 1]
+    rhs = " + ".join(p if p in cfg["numeric_controls"] else f"C({p})" for p in preds) or "1"
+    data = candidates.dropna(subset=preds)
+    model = smf.logit(f"both ~ {rhs}", data=data.assign(both=data["both"].astype("float64"))).fit(disp=False)
+    p = model.predict(data)
+    w = (1.0 / p)[data["both"].astype(bool)]
+    return w / w.mean()
+
+
+def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
+                settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All models of one outcome: intention and intensity on the whole sample, intensity per
+    subgroup level. Returns the coefficient table and one row per model."""
+    cfg = settings.config["core_elements"]
+    weights = attrition_weights(candidates, settings).reindex(frame["course_id"]).set_axis(frame.index)
+    figs = outcome["figures"]
+    tables, infos = [], []
+
+    def add(table: pd.DataFrame, info: dict, model: str, figure: str, var: str, level: str) -> None:
+        table = table.assign(outcome=outcome["key"], model=model, figure=figure, subgroup_variable=var,
+                             subgroup=level)
+        tables.append(table)
+        infos.append({"outcome": outcome["key"], "model": model, "figure": figure, "subgroup_variable": var,
+                      "subgroup": level, **info})
+
+    for kind in ("intention", "intensity"):
+        table, info = model_rows(frame, kind, settings, weights)
+        add(table, info, kind, figs[kind], "", OVERALL)
+    for sub in cfg["subgroups"]:
+        if "outcomes" in sub and outcome["key"] not in sub["outcomes"]:
+            continue
+        controls = [c for c in cfg["controls"] if c != sub["variable"]]
+        for level in sub["levels"]:
+            part = frame[frame[sub["variable"]].astype(object) == level]
+            if len(part) < max(cfg["min_subgroup_n"], len(settings.element_codes) + 2):
+                infos.append({"outcome": outcome["key"], "model": "intensity", "figure": figs["subgroups"],
+                              "subgroup_variable": sub["variable"], "subgroup": level, "n": len(part),
+                              "note": f"under {cfg['min_subgroup_n']} børn: ikke estimeret"})
+                continue
+            table, info = model_rows(part, "intensity", settings, weights.loc[part.index], controls)
+            add(table, info, "intensity", figs["subgroups"], sub["variable"], level)
+    coefs = pd.concat(tables, ignore_index=True)
+    return add_q_values(coefs)[COLUMNS], pd.DataFrame(infos)
+
+
+def add_q_values(coefs: pd.DataFrame) -> pd.DataFrame:
+    """Benjamini-Hochberg q-values within each figure's family of tests, per method."""
+    out = coefs.copy()
+    out["q"] = np.nan
+    for _, idx in out.groupby(["outcome", "figure", "method"]).groups.items():
+        p = out.loc[idx, "p"]
+        ok = p.notna()
+        if ok.any():
+            out.loc[p[ok].index, "q"] = multipletests(p[ok].to_numpy(), method="fdr_bh")[1]
+    return out
+
+
+def attrition_candidates(outcome: dict, courses: pd.DataFrame, measured: pd.Index, both: pd.Index,
+                         fidelity_courses: pd.Index, settings: Settings) -> pd.DataFrame:
+    """Children meeting every criterion but 'both measurements', with `both` as the outcome of
+    the attrition model."""
+    cfg = settings.config["core_elements"]
+    keep = (courses["course_id"].isin(measured) & courses["course_id"].isin(fidelity_courses)
+            & courses["has_background"].astype(bool) & courses["age"].notna()
+            & courses["age_group"].astype(object).isin(outcome["age_groups"]))
+    cand = courses[keep.to_numpy()].copy()
+    cand["both"] = cand["course_id"].isin(both)
+    return ce.prepare_controls(cand, cfg["attrition_predictors"], cfg["numeric_controls"],
+                               cfg["missing_controls"]).set_index("course_id", drop=False)
+

@@ -1,0 +1,39 @@
+"""Rule core_element_samples: intention and intensity per child, the analysis sample of each
+outcome with footnote 5's flow, the attrition candidates and the descriptive overview."""
+
+import pandas as pd
+
+from puljeeval import core_elements as ce
+from puljeeval import element_models as em
+from puljeeval import rulekit
+
+with rulekit.logged(snakemake):  # noqa: F821
+    settings = rulekit.settings(snakemake)  # noqa: F821
+    inp, out = snakemake.input, snakemake.output  # noqa: F821
+    cfg = settings.config["core_elements"]
+    courses = pd.read_parquet(inp.courses)
+    prepost = pd.read_parquet(inp.prepost)
+    fidelity = pd.read_parquet(inp.fidelity)
+    intensities = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"])
+    intentions = ce.intention_per_course(courses, pd.read_parquet(inp.intention), settings.element_codes)
+    flows, shares, hists = [], [], []
+    for outcome in cfg["outcomes"]:
+        key, scale = outcome["key"], outcome["scale"]
+        scores = [pd.read_parquet(p) for p in inp.scores if f"/{outcome['instrument']}_" in p]
+        measured = ce.measured_courses(scores, scale)
+        sample, flow = ce.analysis_sample(outcome, courses, measured, prepost, pd.Index(intensities["course_id"]))
+        frame = ce.model_frame(sample, intentions, intensities, settings)
+        both = pd.Index(prepost.loc[(prepost["instrument"] == outcome["instrument"]) & (prepost["scale"] == scale)
+                                    & prepost["change"].notna(), "course_id"])
+        candidates = em.attrition_candidates(outcome, courses, measured, both, pd.Index(intensities["course_id"]),
+                                             settings)
+        rulekit.write_parquet(frame, out.frames + f"/{key}.parquet")
+        rulekit.write_parquet(candidates, out.frames + f"/{key}_attrition.parquet")
+        share, hist = ce.descriptive(frame, outcome, settings)
+        flows.append(flow)
+        shares.append(share)
+        hists.append(hist)
+        print(f"{key}: sample {len(frame)}; dropped per criterion {flow['dropped'].tolist()[1:]}")
+    rulekit.write_csv(pd.concat(flows, ignore_index=True), out.bilag4_flow)
+    rulekit.write_csv(pd.concat(shares, ignore_index=True), out.bilag4_intention)
+    rulekit.write_csv(pd.concat(hists, ignore_index=True), out.bilag4_histogram)

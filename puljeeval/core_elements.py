@@ -156,7 +156,7 @@ def descriptive(frame: pd.DataFrame, outcome: dict, settings: Settings) -> tuple
                        "mean_intensity": float(frame[intensity_column(el)].mean()) if n else np.nan})
     edges = settings.config["core_elements"]["histogram_edges"]
     bins = [("0", lambda x: x == edges[0])]
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         bins.append((f"{lo:g}-{hi:g}".replace(".", ","), lambda x, lo=lo, hi=hi: (x > lo) & (x <= hi)))
     hist = []
     for el in elements:

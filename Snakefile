@@ -43,6 +43,7 @@ rule all:
         bilag4_models=ELEMENT_MODELS["models"],
         **PUBLISHED,
         figures=FIGURES_DIR,
+        **{f"bilag4_{k}": v for k, v in BILAG4.items()},
         report_index="results/report/index.html",
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
     default_target: True

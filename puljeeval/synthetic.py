@@ -702,18 +702,6 @@ def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
 # --------------------------------------------------------------------------- fidelity
 
 
-def _registration_dates(courses: pd.DataFrame, rng: np.random.Generator,
-                        extraction: np.datetime64) -> pd.DataFrame:
-    """A few fidelity registration dates per course, within the course."""
-    n_reg = rng.poisson(te.SHAPE["registrations_mean"] - 1, size=len(courses)) + 1
-    regs = courses.loc[courses.index.repeat(n_reg), ["course_id", "start_date", "end_date"]]
-    end = regs["end_date"].fillna(pd.Timestamp(extraction - np.timedelta64(1, "D")))
-    span = ((end - regs["start_date"]).dt.days).clip(lower=1).to_numpy()
-    offset = np.floor(rng.random(len(regs)) * span).astype("int64").astype("timedelta64[D]")
-    regs = regs.assign(date=regs["start_date"].to_numpy() + offset)
-    return regs.drop_duplicates(["course_id", "date"])[["course_id", "date"]]
-
-
 def _core_elements(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
                    rng: np.random.Generator, extraction: np.datetime64,
                    scale: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -736,7 +724,7 @@ def _core_elements(settings: Settings, courses: pd.DataFrame, background: pd.Dat
     outside = eligible.index[~eligible[keys].any(axis=1)]
     outside = outside[rng.random(len(outside)) < te.SHAPE["fidelity_share_other"]]
     with_fid = courses.loc[picked.append(outside).sort_values()]
-    fidelity = te.ratings(with_fid, intention, _registration_dates(with_fid, rng, extraction), settings, rng)
+    fidelity = te.ratings(with_fid, intention, te.registration_dates(with_fid, rng, extraction), settings, rng)
     x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
     effects = settings.published.get("bilag_4", {}).get("intensity_effects", {})
     for o in cfg["outcomes"]:

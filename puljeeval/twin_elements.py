@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.stats import norm
 
 from puljeeval import instruments
 from puljeeval.settings import Settings
@@ -157,6 +158,47 @@ def choose_fidelity(eligible: pd.DataFrame, intention: pd.DataFrame, targets: di
     return pd.Index(np.sort(np.concatenate(picked)))
 
 
+def registration_dates(courses: pd.DataFrame, rng: np.random.Generator,
+                       extraction: np.datetime64) -> pd.DataFrame:
+    """A few fidelity registration dates per course, within the course (ongoing courses: up
+    to the day before extraction)."""
+    n_reg = rng.poisson(SHAPE["registrations_mean"] - 1, size=len(courses)) + 1
+    regs = courses.loc[courses.index.repeat(n_reg), ["course_id", "start_date", "end_date"]]
+    end = regs["end_date"].fillna(pd.Timestamp(extraction - np.timedelta64(1, "D")))
+    span = ((end - regs["start_date"]).dt.days).clip(lower=1).to_numpy()
+    offset = np.floor(rng.random(len(regs)) * span).astype("int64").astype("timedelta64[D]")
+    regs = regs.assign(date=regs["start_date"].to_numpy() + offset)
+    return regs.drop_duplicates(["course_id", "date"])[["course_id", "date"]]
+
+
+def replant(frame: pd.DataFrame, intention: pd.DataFrame, effects: dict[str, float], settings: Settings,
+            rng: np.random.Generator) -> pd.DataFrame:
+    """A fresh draw of the twin's core-element stage on an existing analysis sample: new
+    fidelity ratings, and the outcome re-assigned with the planted `effects` (element ->
+    coefficient). Returns the model frame rebuilt the pipeline's way. Used by the coverage
+    test: many seeds without regenerating the whole twin."""
+    from puljeeval import core_elements as ce
+
+    cfg = settings.config["core_elements"]
+    drop = [c for c in frame.columns if c.startswith(("intention_", "intensity_")) or c in ("z", "n_registrations")]
+    sample = frame.drop(columns=drop).reset_index(drop=True)
+    # the frame carries prepared controls: an unanswered type is a level there, blank here
+    itype = sample["intervention_type"].astype(object).fillna("").astype(str)
+    sample["intervention_type"] = itype.where(itype != ce.MISSING_LEVEL, "")
+    units = intention.assign(intervention_type=intention["intervention_type"].astype(object).fillna("").astype(str))
+    extraction = np.datetime64(settings.config["extraction_date"])
+    courses = sample.assign(start_date=pd.to_datetime(sample["start_date"]), end_date=pd.to_datetime(sample["end_date"]))
+    fidelity = ratings(courses, units, registration_dates(courses, rng, extraction), settings, rng)
+    x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"])
+    planted = {ce.intensity_column(e): b for e, b in effects.items()}
+    source = plant_order(sample[["course_id", "age_group", "change"]], x.set_index("course_id"), planted,
+                         "age_group", rng)
+    change = sample.set_index("course_id")["change"]
+    sample["change"] = change.reindex(source.reindex(sample["course_id"]).to_numpy()).to_numpy()
+    intentions = ce.intention_per_course(sample, units, settings.element_codes)
+    return ce.model_frame(sample, intentions, x, settings)
+
+
 def ratings(courses: pd.DataFrame, intention: pd.DataFrame, dates: pd.DataFrame, settings: Settings,
             rng: np.random.Generator) -> pd.DataFrame:
     """Fidelity rows: every registration of a course rates each element its offer chose; a
@@ -204,9 +246,16 @@ def plant_order(sample: pd.DataFrame, x: pd.DataFrame, effects: dict[str, float]
             out.append(pd.Series(part["course_id"].to_numpy(), index=part["course_id"].to_numpy()))
             continue
         xs = x.reindex(part["course_id"])
-        signal = np.zeros(len(part))
+        if xs.isna().any().any():
+            raise ValueError("twin: sample children without fidelity registrations cannot get planted effects")
+        # rank re-assignment gives y ~ Q(Phi(latent)), whose slope on the latent is sd_g times
+        # the correlation of y with its normal scores; divide it out so the slope is beta
+        n = len(part)
+        rho = np.corrcoef(np.sort(part["change"].to_numpy(dtype="float64")),
+                          norm.ppf((np.arange(1, n + 1) - 0.5) / n))[0, 1]
+        signal = np.zeros(n)
         for column, beta in effects.items():
-            signal += beta * sd / sd_g * xs[column].to_numpy(dtype="float64")
+            signal += beta * sd / (sd_g * rho) * xs[column].to_numpy(dtype="float64")
         noise_var = max(1.0 - signal.var(ddof=1), 0.05)
         latent = signal + rng.normal(0, np.sqrt(noise_var), len(part))
         by_outcome = part.sort_values("change", kind="stable")["course_id"].to_numpy()

@@ -31,6 +31,9 @@ ELEMENT_MODELS = {
     "coefficients": expand("results/interim/tables/bilag4_coefficients_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
     "models": expand("results/interim/tables/bilag4_models_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
 }
+# Bilag 4 published: workbook, CSV per sheet, figures 10-1..10-16.
+BILAG4 = {"workbook": "results/tables/kapitel_5.xlsx", "csv_dir": "results/tables/kapitel_5",
+          "figures": "results/figures_kapitel_5"}
 FIGURES_DIR = "results/figures"
 CSV_DIR = "results/tables/csv"
 # Published tables: disclosure control applied, Danish headings, one workbook per chapter.

@@ -43,3 +43,25 @@ rule core_element_models:
         "results/benchmarks/core_element_models_{outcome}.tsv"
     script:
         "../../scripts/core_element_models.py"
+
+
+rule bilag4_outputs:
+    input:
+        **ELEMENT_TABLES,
+        coefficients=ELEMENT_MODELS["coefficients"],
+        models=ELEMENT_MODELS["models"],
+        **SIDE_FILES,
+    output:
+        workbook=BILAG4["workbook"],
+        csv_dir=directory(BILAG4["csv_dir"]),
+        figures=directory(BILAG4["figures"]),
+    params:
+        disclosure=config["disclosure"],
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/bilag4_outputs.log",
+    benchmark:
+        "results/benchmarks/bilag4_outputs.tsv"
+    script:
+        "../../scripts/bilag4_outputs.py"

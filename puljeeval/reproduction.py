@@ -157,6 +157,24 @@ def parent_statements(answers: pd.DataFrame, settings: Settings) -> pd.DataFrame
                          for which, fn in (("min", agree.min), ("max", agree.max))], columns=COLUMNS)
 
 
+def bilag4(flow: pd.DataFrame, intention: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Bilag 4: each analysis sample's N after footnote 5's criteria and the printed shares
+    of children whose offer intended the element."""
+    tol = settings.config["reproduction"]["tolerance"]
+    pub = settings.published.get("bilag_4", {})
+    rows = []
+    for key, spec in pub.get("samples", {}).items():
+        final = flow[flow["outcome"] == key]
+        if final.empty:
+            continue
+        n = int(final.sort_values("step")["remaining"].iloc[-1])
+        rows.append(_row(f"Bilag 4 {key}: analysis sample N", pub["reference"], "count", spec["n"], n, tol))
+        shares = intention[intention["outcome"] == key].set_index("element")["share_pct"]
+        rows += [_row(f"Bilag 4 {key}: intention {el}", pub["reference"], "share_pct", value,
+                      round(float(shares[el]), 2), tol) for el, value in spec.get("intention_shares", {}).items()]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def summary(table: pd.DataFrame, scale: int = 1) -> str:
     ok = int(table["within_tolerance"].sum())
     off = ~table["within_tolerance"]

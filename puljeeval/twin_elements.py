@@ -187,7 +187,8 @@ def replant(frame: pd.DataFrame, intention: pd.DataFrame, effects: dict[str, flo
     sample["intervention_type"] = itype.where(itype != ce.MISSING_LEVEL, "")
     units = intention.assign(intervention_type=intention["intervention_type"].astype(object).fillna("").astype(str))
     extraction = np.datetime64(settings.config["extraction_date"])
-    courses = sample.assign(start_date=pd.to_datetime(sample["start_date"]), end_date=pd.to_datetime(sample["end_date"]))
+    courses = sample.assign(start_date=pd.to_datetime(sample["start_date"]),
+                            end_date=pd.to_datetime(sample["end_date"]))
     fidelity = ratings(courses, units, registration_dates(courses, rng, extraction), settings, rng)
     x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"])
     planted = {ce.intensity_column(e): b for e, b in effects.items()}

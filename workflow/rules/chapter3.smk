@@ -31,6 +31,8 @@ rule reproduction:
         benefit_shares=ANALYSES["benefit_shares"],
         benefit_regression=ANALYSES["benefit_regression"],
         parent_statements=SCORES["parent_statements_slut"],
+        bilag4_flow=ELEMENT_TABLES["bilag4_flow"],
+        bilag4_intention=ELEMENT_TABLES["bilag4_intention"],
         **CHAPTER3_TABLES,
         **SIDE_FILES,
     output:

@@ -45,6 +45,13 @@ PUBLISHED = {
 CHAPTER_PAGES = {
     "kapitel_3": "Kapitel 3. Karakteristik af de børn og unge, der har modtaget behandling",
     "kapitel_4": "Kapitel 4. Børn og unges udvikling, med Bilag 2",
+    "kapitel_5": "Kapitel 5. Kerneelementernes betydning (Bilag 4)",
+}
+# What each chapter notebook reads: the rule's directory output it depends on and its CSVs.
+CHAPTER_INPUTS = {
+    "kapitel_3": {"tables": PUBLISHED["csv_dir"], "csv_dir": f"{CSV_DIR}/kapitel_3", "figures": FIGURES_DIR},
+    "kapitel_4": {"tables": PUBLISHED["csv_dir"], "csv_dir": f"{CSV_DIR}/kapitel_4", "figures": FIGURES_DIR},
+    "kapitel_5": {"tables": BILAG4["csv_dir"], "csv_dir": BILAG4["csv_dir"], "figures": BILAG4["figures"]},
 }
 SCORES = {name: f"results/interim/scores/{name}.parquet"
           for name in scoring.output_names(SETTINGS.instruments["instruments"])}

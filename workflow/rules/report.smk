@@ -5,13 +5,13 @@
 rule render_chapter:
     input:
         notebook="notebooks/{chapter}.ipynb",
-        tables=PUBLISHED["csv_dir"],
-        figures=FIGURES_DIR,
+        tables=lambda wc: CHAPTER_INPUTS[wc.chapter]["tables"],
+        figures=lambda wc: CHAPTER_INPUTS[wc.chapter]["figures"],
         extracts=[extract_path(name) for name in EXTRACTS],
     output:
         "results/report/{chapter}.ipynb",
     params:
-        csv_dir=lambda wc: f"results/tables/csv/{wc.chapter}",
+        csv_dir=lambda wc: CHAPTER_INPUTS[wc.chapter]["csv_dir"],
         min_count=config["disclosure"]["min_count"],
     resources:
         notebook=1,

@@ -157,6 +157,9 @@ def attrition_weights(candidates: pd.DataFrame, settings: Settings) -> pd.Series
     configured background characteristics among the children who would otherwise qualify
     (measured, fidelity, background, age). Weights are normalised to mean 1 in the sample."""
     cfg = settings.config["core_elements"]
+    both = candidates["both"].astype(bool)
+    if both.all():                 # nobody lost between the measurements: nothing to weight
+        return pd.Series(1.0, index=candidates.index[both])
     preds = [p for p in cfg["attrition_predictors"] if candidates[p].nunique() > 1]
     rhs = " + ".join(p if p in cfg["numeric_controls"] else f"C({p})" for p in preds) or "1"
     data = candidates.dropna(subset=preds)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,40 @@ def tiny(tiny_dir: Path) -> Settings:
 @pytest.fixture
 def tiny_interim(tiny: Settings) -> dict:
     return ingest.ingest(tiny, ingest.pseudonym_key(tiny))
+
+
+# --------------------------------------------------------------------------- workflow runs
+
+WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "notebooks", "profiles", "environment.yml",
+                  "requirements.txt"]
+
+
+def copy_workflow(dest: Path) -> Path:
+    """The workflow in a fresh directory, as shipped except for fewer wild-bootstrap draws
+    (199 instead of 999): the tests check the machinery, and the models run 5 times faster."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy(src, dest / name)
+    cfg = dest / "config" / "config.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "bootstrap: {reps: 999," in text
+    cfg.write_text(text.replace("bootstrap: {reps: 999,", "bootstrap: {reps: 199,"), encoding="utf-8")
+    return dest
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--directory", str(workdir),
+           "--snakefile", str(workdir / "Snakefile"), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+
+
+@pytest.fixture(scope="session")
+def report_scale(tmp_path_factory) -> Path:
+    work = copy_workflow(tmp_path_factory.mktemp("run1"))
+    done = snakemake(work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return work

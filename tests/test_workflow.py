@@ -7,44 +7,15 @@ copy of the workflow, a second time for the determinism check.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import copy_workflow, snakemake
 
 from puljeeval.settings import ROOT, read_yaml
 
 pytestmark = pytest.mark.workflow
-WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "notebooks", "profiles", "environment.yml",
-                  "requirements.txt"]
-
-
-def copy_workflow(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in WORKFLOW_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        else:
-            shutil.copy(src, dest / name)
-    return dest
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--directory", str(workdir),
-           "--snakefile", str(workdir / "Snakefile"), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
-
-
-@pytest.fixture(scope="session")
-def report_scale(tmp_path_factory) -> Path:
-    work = copy_workflow(tmp_path_factory.mktemp("run1"))
-    done = snakemake(work)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return work
 
 
 def published() -> dict:
@@ -147,12 +118,30 @@ def test_published_tables_show_no_small_counts(report_scale):
 
 
 def test_every_report_figure_as_png_and_svg(report_scale):
-    figs = report_scale / "results/figures"
-    expected = [f"figur_3_{i}" for i in range(1, 5)] + [f"figur_4_{i}" for i in range(1, 14)]
+    expected = [f"figures/figur_3_{i}" for i in range(1, 5)] + [f"figures/figur_4_{i}" for i in range(1, 14)]
+    expected += [f"figures_kapitel_5/figur_10_{i}" for i in range(1, 17)]
     for stem in expected:
         for ext in ("png", "svg"):
-            path = figs / f"{stem}.{ext}"
+            path = report_scale / "results" / f"{stem}.{ext}"
             assert path.exists() and path.stat().st_size > 1000, path
+
+
+def test_bilag_4_samples_and_intention_shares_reproduced(report_scale):
+    table = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    bilag = table[table["quantity"].str.startswith("Bilag 4")]
+    samples = published()["bilag_4"]["samples"]
+    assert len(bilag) == sum(1 + len(s["intention_shares"]) for s in samples.values())
+    assert bilag["within_tolerance"].all(), bilag[~bilag["within_tolerance"]]
+    flow = pd.read_csv(report_scale / "results/tables/kapitel_5/flow.csv")
+    for key, spec in samples.items():
+        steps = flow[flow["outcome"] == key].sort_values("step")
+        assert steps["remaining"].iloc[-1] == spec["n"]
+        assert steps["dropped"].sum() == steps["remaining"].iloc[0] - spec["n"]   # every course accounted for
+    coefs = pd.read_csv(report_scale / "results/tables/kapitel_5/coefficients.csv")
+    assert set(coefs["method"]) == {"ols", "wild_cluster", "ipw"}
+    assert set(coefs["figure"]) == {f"10-{i}" for i in (2, 3, 4, 6, 7, 8, 10, 11, 12, 14, 15, 16)}
+    wild = coefs[(coefs["method"] == "wild_cluster") & coefs["estimate"].notna()]
+    assert wild["p"].between(0, 1).all() and wild["q"].ge(wild["p"] - 1e-12).all()
 
 
 def test_every_rule_leaves_a_log_and_a_benchmark(report_scale):

@@ -1,0 +1,264 @@
+"""Core elements (Bilag 4): aggregation, intention, samples, models, wild bootstrap, q-values,
+suppression, and the 50-seed coverage of the twin's planted effects."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats as sps
+
+from puljeeval import bilag4
+from puljeeval import core_elements as ce
+from puljeeval import element_models as em
+from puljeeval import twin_elements as te
+from puljeeval.settings import ROOT, ConfigError, load_settings, read_yaml
+
+ELEMENTS = ["ressourcer", "barnet_i_centrum", "leg_oevelser", "netvaerk", "tillid_tryghed", "faellesskab",
+            "egen_situation"]
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(read_yaml(ROOT / "config" / "config.yaml"), ROOT)
+
+
+def with_config(settings, **changes):
+    config = copy.deepcopy(settings.config)
+    for key, value in changes.items():
+        config["core_elements"][key] = value
+    return load_settings(config, ROOT)
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def fidelity_rows():
+    # course A: two registrations; B: one registration rating only egen_situation
+    return pd.DataFrame({
+        "course_id": ["A", "A", "A", "B"],
+        "date": pd.to_datetime(["2018-01-01", "2018-03-01", "2018-03-01", "2018-02-01"]),
+        "element": ["ressourcer", "ressourcer", "leg_oevelser", "egen_situation"],
+        "rating": [1.0, 4.0, 2.5, 3.0],
+    })
+
+
+@pytest.mark.parametrize("rule, ressourcer", [("mean", 2.5), ("max", 4.0), ("last", 4.0)])
+def test_intensity_aggregates_ratings_and_unrated_elements_are_zero(rule, ressourcer):
+    out = ce.intensity(fidelity_rows(), ELEMENTS, rule, 0).set_index("course_id")
+    assert out.at["A", "intensity_ressourcer"] == ressourcer
+    assert out.at["A", "intensity_leg_oevelser"] == 2.5
+    assert out.at["A", "intensity_egen_situation"] == 0          # never rated: not worked with
+    assert out.at["B", "intensity_egen_situation"] == 3.0
+    assert out.at["B", "intensity_ressourcer"] == 0
+    assert out["n_registrations"].to_dict() == {"A": 2, "B": 1}
+
+
+def test_unknown_element_code_is_an_error_naming_it():
+    bad = fidelity_rows().assign(element=["ressourcer", "ressourcer", "fantasi", "egen_situation"])
+    with pytest.raises(ValueError, match="fantasi"):
+        ce.intensity(bad, ELEMENTS, "mean", 0)
+
+
+def test_intention_uses_the_intervention_type_row_then_the_offer_default():
+    intention = pd.DataFrame({
+        "offer": ["X"] * 4 + ["Y"] * 2,
+        "intervention_type": ["gruppe", "gruppe", "", ""] + ["", ""],
+        "element": ["ressourcer", "leg_oevelser"] * 3,
+        "chosen": [0, 1, 1, 0, 1, 1],
+    })
+    courses = pd.DataFrame({"course_id": ["c1", "c2", "c3", "c4"], "offer": ["X", "X", "X", "Y"],
+                            "intervention_type": ["gruppe", "individuel", None, "begge"]})
+    out = ce.intention_per_course(courses, intention, ["ressourcer", "leg_oevelser"]).set_index("course_id")
+    assert out.loc["c1"].tolist() == [0, 1]        # the group intervention's own row
+    assert out.loc["c2"].tolist() == [1, 0]        # no row for individuel: the offer default
+    assert out.loc["c3"].tolist() == [1, 0]        # no type registered: the offer default
+    assert out.loc["c4"].tolist() == [1, 1]
+    with pytest.raises(ValueError, match=r"\('Z', 'gruppe', 'ressourcer'\)"):
+        ce.intention_per_course(courses.assign(offer=["Z", "X", "X", "Y"]), intention,
+                                ["ressourcer", "leg_oevelser"])
+
+
+def test_sample_flow_counts_each_criterion_in_order(settings):
+    outcome = {"key": "sdq_p", "instrument": "sdq_p", "scale": "total", "age_groups": ["3-10"]}
+    courses = pd.DataFrame({
+        "course_id": list("abcdefg"),
+        "has_background": [True, True, True, True, False, True, True],
+        "age": [5, 5, 5, 5, 5, np.nan, 12],
+        "age_group": ["3-10", "3-10", "3-10", "3-10", "3-10", None, "11-16"],
+    })
+    measured = pd.Index(list("abcdefg")).drop("a")                 # a: never measured
+    prepost = pd.DataFrame({"course_id": list("cdefg"), "instrument": "sdq_p", "scale": "total",
+                            "pre": 10.0, "post": 8.0, "change": 2.0})   # b: start only
+    fidelity = pd.Index(list("befg"))                               # c, d: no registrations
+    sample, flow = ce.analysis_sample(outcome, courses, measured, prepost, fidelity)
+    assert flow["dropped"].tolist() == [0, 1, 1, 2, 1, 2]   # a; b; c,d; e (background); f, g (age)
+    assert flow["remaining"].iloc[-1] == len(sample) == 0
+    sample, flow = ce.analysis_sample(outcome, courses, measured, prepost, pd.Index(list("cdefg")))
+    assert sample["course_id"].tolist() == ["c", "d"] and flow["remaining"].iloc[-1] == 2
+
+
+def test_config_cross_references_are_checked(settings):
+    config = copy.deepcopy(settings.config)
+    config["core_elements"]["outcomes"][0]["scale"] = "nonsense"
+    with pytest.raises(ConfigError, match=r"core_elements.outcomes.0.scale"):
+        load_settings(config, ROOT)
+    config = copy.deepcopy(settings.config)
+    config["core_elements"]["subgroups"][0]["outcomes"] = ["who6"]
+    with pytest.raises(ConfigError, match=r"'core_elements.subgroups.0.outcomes': unknown outcome 'who6'"):
+        load_settings(config, ROOT)
+
+
+# --------------------------------------------------------------------------- models
+
+
+def synthetic_frame(n: int = 400, clusters: int = 8, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"course_id": [f"c{i}" for i in range(n)],
+                          "offer": [f"o{i % clusters}" for i in range(n)],
+                          "gender": rng.choice(["pige", "dreng", "ikke_oplyst"], n),
+                          "age": rng.integers(3, 25, n).astype(float)})
+    for c in ["nationality", "abusing_party", "substance", "lives_with_abuser", "parents_education",
+              "child_education", "intervention_type"]:
+        frame[c] = rng.choice(["a", "b"], n)
+    for el in ELEMENTS:
+        frame[ce.intensity_column(el)] = rng.uniform(0, 4, n).round(1)
+        frame[ce.intention_column(el)] = rng.integers(0, 2, n)
+    frame["z"] = 0.3 * frame["intensity_ressourcer"] + rng.normal(size=n)
+    return frame
+
+
+def test_coefficient_table_equals_statsmodels_on_the_same_frame(settings):
+    frame = synthetic_frame()
+    table, info = em.model_rows(frame, "intensity", settings, attrition=None)
+    direct = smf.ols(info["formula"], data=frame).fit()
+    ols = table[table["method"] == "ols"].set_index("term")
+    terms = [ce.intensity_column(e) for e in settings.element_codes]
+    ci = direct.conf_int()
+    np.testing.assert_allclose(ols.loc[terms, "estimate"], direct.params[terms], rtol=1e-10)
+    np.testing.assert_allclose(ols.loc[terms, "se"], direct.bse[terms], rtol=1e-10)
+    np.testing.assert_allclose(ols.loc[terms, "ci_low"], ci.loc[terms, 0], rtol=1e-10)
+    np.testing.assert_allclose(ols.loc[terms, "p"], direct.pvalues[terms], rtol=1e-8)
+    assert (ols["n"] == 400).all() and info["clusters"] == 8
+    # clustered rows: CR1 standard errors and a t(G-1) interval
+    wild = table[table["method"] == "wild_cluster"].set_index("term")
+    groups = pd.factorize(frame["offer"])[0]
+    robust = smf.ols(info["formula"], data=frame).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    np.testing.assert_allclose(wild.loc[terms, "se"], robust.bse[terms], rtol=1e-10)
+    half = sps.t.ppf(0.975, 7) * robust.bse[terms]
+    np.testing.assert_allclose(wild.loc[terms, "ci_high"], robust.params[terms] + half, rtol=1e-10)
+
+
+def brute_force_wcr(x: np.ndarray, y: np.ndarray, groups: np.ndarray, k: int) -> tuple[float, float]:
+    """Restricted wild cluster bootstrap by hand: every Rademacher sign vector over the
+    clusters, refit, CR1 t statistic of coefficient k. Returns the share with |t*| > |t| and
+    with |t*| >= |t|: the all-plus vector reproduces the data and the all-minus vector its
+    mirror (|t*| is symmetric under the null), exact ties that floating point may break
+    either way."""
+    def t_stat(yy):
+        beta = np.linalg.solve(x.T @ x, x.T @ yy)
+        u = yy - x @ beta
+        bread = np.linalg.inv(x.T @ x)
+        meat = sum(np.outer(x[groups == g].T @ u[groups == g], x[groups == g].T @ u[groups == g])
+                   for g in np.unique(groups))
+        return beta[k] / np.sqrt((bread @ meat @ bread)[k, k])
+
+    keep = [j for j in range(x.shape[1]) if j != k]
+    beta_r = np.linalg.lstsq(x[:, keep], y, rcond=None)[0]
+    fitted = x[:, keep] @ beta_r
+    resid = y - fitted
+    t0 = t_stat(y)
+    t_boot = [t_stat(fitted + resid * np.array(signs)[groups])
+              for signs in itertools.product([-1.0, 1.0], repeat=len(np.unique(groups)))]
+    t_boot = np.abs(t_boot)
+    tie = np.isclose(t_boot, abs(t0), rtol=1e-9, atol=0)
+    return float(np.mean((t_boot > abs(t0)) & ~tie)), float(np.mean((t_boot > abs(t0)) | tie))
+
+
+def test_wild_cluster_bootstrap_matches_a_hand_enumeration():
+    """Five clusters, Rademacher weights: 2^5 = 32 < 99 draws, so wildboottest enumerates
+    every sign vector and its p-value must equal the enumeration done by hand."""
+    rng = np.random.default_rng(11)
+    groups = np.repeat(np.arange(5), 6)
+    x1 = rng.normal(size=30)
+    y = 1.0 + 0.4 * x1 + rng.normal(size=30) + rng.normal(size=5)[groups]
+    data = pd.DataFrame({"y": y, "x1": x1})
+    result = smf.ols("y ~ x1", data=data).fit()
+    p = em.wild_cluster_p(result, groups, "x1", reps=99, weights="rademacher", seed=1)
+    strict, with_ties = brute_force_wcr(np.column_stack([np.ones(30), x1]), y, groups, 1)
+    assert with_ties - strict == pytest.approx(2 / 32)              # the identity draw and its mirror
+    assert strict - 1e-12 <= p <= with_ties + 1e-12
+    assert 0 < p < 1 and (p * 32) == pytest.approx(round(p * 32))   # a multiple of 1/32
+
+
+def test_benjamini_hochberg_within_each_figure_and_method():
+    coefs = pd.DataFrame({"outcome": "who5", "figure": ["10-3"] * 4 + ["10-4"] * 2, "method": "ols",
+                          "p": [0.01, 0.04, 0.03, 0.2, 0.01, np.nan]})
+    q = em.add_q_values(coefs)["q"]
+    # by hand: sorted p 0.01, 0.03, 0.04, 0.2 -> p*m/rank 0.04, 0.06, 0.0533, 0.2 -> step-up minimum
+    np.testing.assert_allclose(q[:4], [0.04, 0.16 / 3, 0.16 / 3, 0.2])
+    assert q[4] == pytest.approx(0.01) and np.isnan(q[5])           # a family of one; no test
+
+
+def test_a_subgroup_added_in_config_gets_its_models(settings):
+    subs = settings.config["core_elements"]["subgroups"] + [
+        {"variable": "nationality", "label": "Nationalitet", "levels": {"a": "A", "b": "B", "c": "C"}}]
+    s = with_config(settings, subgroups=subs, bootstrap={"reps": 99, "weights": "webb", "seed": 1})
+    frame = synthetic_frame()
+    cand = frame.assign(both=True).set_index("course_id", drop=False)
+    outcome = next(o for o in s.config["core_elements"]["outcomes"] if o["key"] == "sdq_p")
+    coefs, models = em.run_outcome(outcome, frame, cand, s)
+    nat = coefs[coefs["subgroup_variable"] == "nationality"]
+    assert set(nat["subgroup"]) == {"a", "b"} and set(nat["method"]) == set(em.METHODS)
+    assert "under 30" in models.loc[models["subgroup"] == "c", "note"].iloc[0]   # no children: not fitted
+    assert "C(nationality)" not in models.loc[models["subgroup"] == "a", "formula"].iloc[0]
+
+
+def test_small_counts_are_hidden_in_flow_and_histograms():
+    flow = pd.DataFrame({"outcome": "x", "step": range(6), "criterion": list("abcdef"), "label": list("abcdef"),
+                         "remaining": [100, 60, 57, 50, 50, 49], "dropped": [0, 40, 3, 7, 0, 1]})
+    out = bilag4.suppress_flow(flow, 5)
+    assert out["dropped"].isna().tolist() == [False, False, True, False, False, True]
+    assert out["remaining"].isna().sum() >= 2                      # next to each hidden count
+    hist = pd.DataFrame({"outcome": "x", "element": "e", "label": "E", "order": [0, 1, 2], "bin": ["0", "0-1", "1-2"],
+                         "with_intention": [0, 3, 40], "without_intention": [50, 0, 0]})
+    out = bilag4.suppress_histogram(hist, 5)
+    assert pd.isna(out.loc[1, "with_intention"]) and out["with_intention"].isna().sum() == 2
+
+
+# --------------------------------------------------------------------------- the twin's planted effects
+
+
+@pytest.mark.workflow
+def test_planted_effects_are_covered_in_50_seeds(report_scale, settings):
+    """The twin's core-element stage redrawn on 50 seeds (new ratings, outcomes re-assigned
+    with the planted effects) over the report-scale samples: the intensity model's 95 %
+    interval covers every planted coefficient in >= 90 % of seeds, and elements without a
+    planted effect are significant at about the nominal 5 %."""
+    intention = pd.read_parquet(report_scale / "results/interim/clean/intention.parquet")
+    effects = settings.published["bilag_4"]["intensity_effects"]
+    terms = [ce.intensity_column(e) for e in settings.element_codes]
+    rows = []
+    for outcome in settings.config["core_elements"]["outcomes"]:
+        frame = pd.read_parquet(report_scale / f"results/interim/core_elements/{outcome['key']}.parquet")
+        planted = effects.get(outcome["key"], {})
+        for seed in range(50):
+            redrawn = te.replant(frame, intention, planted, settings, np.random.default_rng(seed))
+            result = em.fit_family(redrawn, terms, settings)["result"]
+            ci = result.conf_int()
+            for el in settings.element_codes:
+                beta = planted.get(el, 0.0)
+                term = ce.intensity_column(el)
+                rows.append({"outcome": outcome["key"], "element": el, "planted": beta,
+                             "covered": ci.at[term, 0] <= beta <= ci.at[term, 1],
+                             "significant": result.pvalues[term] < 0.05})
+    runs = pd.DataFrame(rows)
+    coverage = runs[runs["planted"] != 0].groupby(["outcome", "element"])["covered"].mean()
+    assert len(coverage) == sum(len(v) for k, v in effects.items() if k != "reference")
+    assert (coverage >= 0.90).all(), coverage
+    null_rate = runs.loc[runs["planted"] == 0, "significant"].mean()
+    assert 0.02 <= null_rate <= 0.09, null_rate

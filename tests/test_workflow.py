@@ -132,7 +132,7 @@ def test_bilag_4_samples_and_intention_shares_reproduced(report_scale):
     samples = published()["bilag_4"]["samples"]
     assert len(bilag) == sum(1 + len(s["intention_shares"]) for s in samples.values())
     assert bilag["within_tolerance"].all(), bilag[~bilag["within_tolerance"]]
-    flow = pd.read_csv(report_scale / "results/tables/kapitel_5/flow.csv")
+    flow = pd.read_csv(report_scale / "results/interim/tables/bilag4_flow.csv")   # before suppression
     for key, spec in samples.items():
         steps = flow[flow["outcome"] == key].sort_values("step")
         assert steps["remaining"].iloc[-1] == spec["n"]

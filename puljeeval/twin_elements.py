@@ -35,6 +35,7 @@ SHAPE = {
     "rating_child_sd": 0.9,
     "rating_registration_sd": 0.5,
     "share_weight": 1000.0,           # integer programme: share deviation vs proportionality
+    "intention_fit": 0.005,           # intention design: share of available children off target
 }
 
 
@@ -80,10 +81,15 @@ def intention_matrix(settings: Settings, available: pd.DataFrame, targets: dict[
             for r in range(nk):
                 a[r, nu + 2 * r: nu + 2 * r + 2] = [-1.0, 1.0]
             rhs = want - frac[:, cols].sum(axis=0)
-            cost = np.concatenate([rng.uniform(0, 1e-6, nu), np.ones(2 * nk)])
-            res = milp(cost, constraints=LinearConstraint(a, rhs, rhs),
-                       bounds=Bounds(0, np.concatenate([np.ones(nu), np.full(2 * nk, np.inf)])),
-                       integrality=np.concatenate([np.ones(nu), np.zeros(2 * nk)]))
+            integrality = np.concatenate([np.ones(nu), np.zeros(2 * nk)])
+            # first any design within `intention_fit` of every share (a feasibility problem,
+            # solved fast); only if there is none, the closest design
+            res = milp(np.zeros(nu + 2 * nk), constraints=LinearConstraint(a, rhs, rhs), integrality=integrality,
+                       bounds=Bounds(0, np.concatenate([np.ones(nu), np.full(2 * nk, SHAPE["intention_fit"])])))
+            if res.x is None:
+                res = milp(np.concatenate([np.zeros(nu), np.ones(2 * nk)]), constraints=LinearConstraint(a, rhs, rhs),
+                           bounds=Bounds(0, np.concatenate([np.ones(nu), np.full(2 * nk, np.inf)])),
+                           integrality=integrality)
             chosen = np.round(res.x[:nu]).astype(bool)
             empty = avail[:, cols].sum(axis=1) == 0          # no child: choice does not matter
             chosen[empty] = rng.random(int(empty.sum())) < SHAPE["intention_default"]

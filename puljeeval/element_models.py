@@ -35,6 +35,8 @@ from puljeeval.settings import Settings  # noqa: E402
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
            "ci_low", "ci_high", "p", "q", "n", "clusters", "note"]
+MODEL_COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "formula", "n", "clusters", "r2",
+                 "full_rank", "note"]
 OVERALL = "Samlet"
 METHODS = ["ols", "wild_cluster", "ipw"]
 
@@ -202,7 +204,7 @@ def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
             table, info = model_rows(part, "intensity", settings, weights.loc[part.index], controls)
             add(table, info, "intensity", figs["subgroups"], sub["variable"], level)
     coefs = pd.concat(tables, ignore_index=True)
-    return add_q_values(coefs)[COLUMNS], pd.DataFrame(infos)
+    return add_q_values(coefs)[COLUMNS], pd.DataFrame(infos).reindex(columns=MODEL_COLUMNS)
 
 
 def add_q_values(coefs: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from puljeeval.change import CATEGORIES, RC_CLASSES
 from puljeeval.settings import Settings
 
 ALL = "ALLE"
-MISSING_LEVEL = "ikke_oplyst"
+MISSING_LEVEL = stats.MISSING_LEVEL
 
 
 def dropout_frame(courses: pd.DataFrame, who5_start: pd.DataFrame) -> pd.DataFrame:
@@ -105,13 +105,8 @@ def benefit_model_data(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Outcome and predictor as numbers; unanswered controls as their own level when config
     says so (the twin calibrates on exactly this frame)."""
     spec = settings.config["analysis"]["benefit_regression"]
-    data = data.copy()
-    for c in (spec["outcome"], spec["predictor"]):
-        data[c] = data[c].astype("float64")
-    if spec["missing_controls"] == "category":
-        for c in spec["controls"]:
-            data[c] = data[c].astype(object).where(data[c].notna(), MISSING_LEVEL)
-    return stats.patsy_safe(data)
+    numeric = [spec["outcome"], spec["predictor"]]
+    return stats.prepare_controls(data, numeric + spec["controls"], numeric, spec["missing_controls"])
 
 
 def benefit_regression(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:

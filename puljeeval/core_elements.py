@@ -16,7 +16,7 @@ import pandas as pd
 from puljeeval import stats
 from puljeeval.settings import Settings
 
-MISSING_LEVEL = "ikke_oplyst"
+MISSING_LEVEL = stats.MISSING_LEVEL
 CRITERIA = [
     ("measured", "Der foreligger en måling på barnet/den unge"),
     ("both", "Der foreligger både en før- og en eftermåling"),
@@ -126,18 +126,8 @@ def model_frame(sample: pd.DataFrame, intentions: pd.DataFrame, intensities: pd.
              .merge(intensities, on="course_id", how="left", validate="one_to_one"))
     y = frame["change"].astype("float64")
     frame["z"] = (y - y.mean()) / y.std(ddof=1)
-    return prepare_controls(frame, cfg["controls"] + cfg["attrition_predictors"], cfg["numeric_controls"],
-                            cfg["missing_controls"])
-
-
-def prepare_controls(frame: pd.DataFrame, variables: list[str], numeric: list[str], missing: str) -> pd.DataFrame:
-    out = frame.copy()
-    for c in dict.fromkeys(variables):
-        if c in numeric:
-            out[c] = out[c].astype("float64")
-        elif missing == "category":
-            out[c] = out[c].astype(object).where(out[c].notna(), MISSING_LEVEL)
-    return stats.patsy_safe(out)
+    return stats.prepare_controls(frame, cfg["controls"] + cfg["attrition_predictors"], cfg["numeric_controls"],
+                                  cfg["missing_controls"])
 
 
 def descriptive(frame: pd.DataFrame, outcome: dict, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:

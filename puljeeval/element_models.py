@@ -31,6 +31,7 @@ from statsmodels.stats.multitest import multipletests  # noqa: E402
 from wildboottest.wildboottest import WildboottestCL  # noqa: E402
 
 from puljeeval import core_elements as ce  # noqa: E402
+from puljeeval import stats  # noqa: E402
 from puljeeval.settings import Settings  # noqa: E402
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
@@ -229,6 +230,6 @@ def attrition_candidates(outcome: dict, courses: pd.DataFrame, measured: pd.Inde
             & courses["age_group"].astype(object).isin(outcome["age_groups"]))
     cand = courses[keep.to_numpy()].copy()
     cand["both"] = cand["course_id"].isin(both)
-    return ce.prepare_controls(cand, cfg["attrition_predictors"], cfg["numeric_controls"],
+    return stats.prepare_controls(cand, cfg["attrition_predictors"], cfg["numeric_controls"],
                                cfg["missing_controls"]).set_index("course_id", drop=False)
 

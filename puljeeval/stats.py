@@ -113,6 +113,21 @@ def patsy_safe(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+MISSING_LEVEL = "ikke_oplyst"
+
+
+def prepare_controls(frame: pd.DataFrame, variables: list[str], numeric: list[str], missing: str) -> pd.DataFrame:
+    """Model data: `numeric` variables as floats, the others as categories where an unanswered
+    value is its own level (`missing: category`) or stays missing (`drop`: complete cases)."""
+    out = frame.copy()
+    for c in dict.fromkeys(variables):
+        if c in numeric:
+            out[c] = out[c].astype("float64")
+        elif missing == "category":
+            out[c] = out[c].astype(object).where(out[c].notna(), MISSING_LEVEL)
+    return patsy_safe(out)
+
+
 def fit_ols(formula: str, data: pd.DataFrame, model: str):
     """OLS on complete cases of the formula's variables; returns (result, tidy table)."""
     result = smf.ols(formula, data=patsy_safe(data), missing="drop").fit()

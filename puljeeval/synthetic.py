@@ -893,12 +893,8 @@ def _plant_dropout(settings: Settings, courses: pd.DataFrame, background: pd.Dat
     so Tabel 8-1 is unchanged), ranking by the traits section 3.3 names plus noise."""
     w = SHAPE["dropout_weights"]
     spec = settings.instruments["instruments"]["who5"]
-    who5 = q[(q["instrument"] == "who5") & (q["timepoint"] == "start")]
-    value = pd.to_numeric(who5["response"], errors="coerce")
-    value = value.where(value.between(*spec["range"]))          # dirt codes are missing items
-    wide = who5.assign(value=value).pivot(index="course_id", columns="item", values="value")[spec["items"]]
-    score = instruments.score_matrix(wide.to_numpy(dtype="float64"), spec)[spec["main_scale"]]
-    low = pd.Series(score <= spec["low_wellbeing_max"], index=wide.index)
+    score = te.raw_scores(q[q["timepoint"] == "start"], "who5", spec)[spec["main_scale"]]
+    low = (score <= spec["low_wellbeing_max"]).droplevel("timepoint")
     bg = background.reindex(courses["course_id"])
     age = courses["age"].where(courses["age"] >= 0).astype(float)
     score = (w["age_sd"] * ((age - age.mean()) / age.std()).fillna(0).to_numpy()

@@ -222,15 +222,21 @@ def ratings(courses: pd.DataFrame, intention: pd.DataFrame, dates: pd.DataFrame,
                          "element": rated["element"].to_numpy(), "rating": rating})
 
 
-def scored_change(q: pd.DataFrame, name: str, spec: dict, scale: str) -> pd.Series:
-    """Oriented change of one scale per course with both measurements, scored by the
-    instrument engine from raw questionnaire rows (as the pipeline will score them)."""
+def raw_scores(q: pd.DataFrame, name: str, spec: dict) -> pd.DataFrame:
+    """Every scale of an instrument per (course, timepoint), scored by the instrument engine
+    from raw questionnaire rows as the pipeline will score them (codes outside the range and
+    'ved ikke' are missing items)."""
     rows = q[q["instrument"] == name]
     value = pd.to_numeric(rows["response"], errors="coerce")
     value = value.where(value.between(*spec["range"]))
     wide = (rows.assign(value=value).groupby(["course_id", "timepoint", "item"], sort=True)["value"].first()
             .unstack("item").reindex(columns=spec["items"]))
-    scores = pd.Series(instruments.score_matrix(wide.to_numpy(dtype="float64"), spec)[scale], index=wide.index)
+    return pd.DataFrame(instruments.score_matrix(wide.to_numpy(dtype="float64"), spec), index=wide.index)
+
+
+def scored_change(q: pd.DataFrame, name: str, spec: dict, scale: str) -> pd.Series:
+    """Oriented change of one scale per course with both measurements (`raw_scores`)."""
+    scores = raw_scores(q, name, spec)[scale]
     start = scores.xs("start", level="timepoint")
     end = scores.xs("slut", level="timepoint")
     both = start.index.intersection(end.index)

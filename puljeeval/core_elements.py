@@ -37,7 +37,7 @@ def intensity_column(element: str) -> str:
 def intensity(fidelity: pd.DataFrame, elements: list[str], aggregation: str, unrated: float) -> pd.DataFrame:
     """One row per course with registrations: `n_registrations` and one intensity column per
     element (see the module docstring for the rule)."""
-    unknown = sorted(set(fidelity["element"].dropna()) - set(elements))
+    unknown = sorted(set(fidelity["element"].dropna().unique()) - set(elements))
     if unknown:
         raise ValueError(f"fidelity: element codes {unknown} are not in core_elements.yaml (expected {elements})")
     regs = fidelity.groupby("course_id", sort=True)["date"].nunique().rename("n_registrations")
@@ -117,6 +117,12 @@ def analysis_sample(outcome: dict, courses: pd.DataFrame, measured: pd.Index, pr
     return sample.reset_index(drop=True), pd.DataFrame(rows)
 
 
+def standardised(change: pd.Series) -> pd.Series:
+    """The dependent variable: mean 0 and SD 1 in the sample."""
+    y = change.astype("float64")
+    return (y - y.mean()) / y.std(ddof=1)
+
+
 def model_frame(sample: pd.DataFrame, intentions: pd.DataFrame, intensities: pd.DataFrame,
                 settings: Settings) -> pd.DataFrame:
     """The sample with the standardised outcome `z` (mean 0, SD 1 in the sample), intention and
@@ -124,8 +130,7 @@ def model_frame(sample: pd.DataFrame, intentions: pd.DataFrame, intensities: pd.
     cfg = settings.config["core_elements"]
     frame = (sample.merge(intentions, on="course_id", how="left", validate="one_to_one")
              .merge(intensities, on="course_id", how="left", validate="one_to_one"))
-    y = frame["change"].astype("float64")
-    frame["z"] = (y - y.mean()) / y.std(ddof=1)
+    frame["z"] = standardised(frame["change"])
     return stats.prepare_controls(frame, cfg["controls"] + cfg["attrition_predictors"], cfg["numeric_controls"],
                                   cfg["missing_controls"])
 

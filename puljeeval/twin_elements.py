@@ -179,31 +179,34 @@ def registration_dates(courses: pd.DataFrame, rng: np.random.Generator,
 
 def replant(frame: pd.DataFrame, intention: pd.DataFrame, effects: dict[str, float], settings: Settings,
             rng: np.random.Generator) -> pd.DataFrame:
-    """A fresh draw of the twin's core-element stage on an existing analysis sample: new
-    fidelity ratings, and the outcome re-assigned with the planted `effects` (element ->
-    coefficient). Returns the model frame rebuilt the pipeline's way. Used by the coverage
-    test: many seeds without regenerating the whole twin."""
+    """A fresh draw of the twin's core-element stage on an existing model frame: new fidelity
+    ratings (aggregated by the pipeline's rule) and the outcome re-assigned with the planted
+    `effects` (element -> coefficient). Rows, controls and intentions stay as they are. Used
+    by the coverage test: many seeds without regenerating the whole twin."""
     from puljeeval import core_elements as ce
 
     cfg = settings.config["core_elements"]
-    drop = [c for c in frame.columns if c.startswith(("intention_", "intensity_")) or c in ("z", "n_registrations")]
-    sample = frame.drop(columns=drop).reset_index(drop=True)
     # the frame carries prepared controls: an unanswered type is a level there, blank here
-    itype = sample["intervention_type"].astype(object).fillna("").astype(str)
-    sample["intervention_type"] = itype.where(itype != ce.MISSING_LEVEL, "")
-    units = intention.assign(intervention_type=intention["intervention_type"].astype(object).fillna("").astype(str))
+    itype = frame["intervention_type"].astype(object).fillna("").astype(str)
+    courses = pd.DataFrame({"course_id": frame["course_id"].to_numpy(dtype=object),
+                            "offer": frame["offer"].to_numpy(dtype=object),
+                            "intervention_type": itype.where(itype != ce.MISSING_LEVEL, "").to_numpy(),
+                            "start_date": pd.to_datetime(frame["start_date"]).to_numpy(),
+                            "end_date": pd.to_datetime(frame["end_date"]).to_numpy()})
+    units = intention.astype({"offer": object, "element": object}).assign(
+        intervention_type=intention["intervention_type"].astype(object).fillna("").astype(object))
     extraction = np.datetime64(settings.config["extraction_date"])
-    courses = sample.assign(start_date=pd.to_datetime(sample["start_date"]),
-                            end_date=pd.to_datetime(sample["end_date"]))
     fidelity = ratings(courses, units, registration_dates(courses, rng, extraction), settings, rng)
-    x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"])
+    x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
     planted = {ce.intensity_column(e): b for e, b in effects.items()}
-    source = plant_order(sample[["course_id", "age_group", "change"]], x.set_index("course_id"), planted,
-                         "age_group", rng)
-    change = sample.set_index("course_id")["change"]
-    sample["change"] = change.reindex(source.reindex(sample["course_id"]).to_numpy()).to_numpy()
-    intentions = ce.intention_per_course(sample, units, settings.element_codes)
-    return ce.model_frame(sample, intentions, x, settings)
+    source = plant_order(frame[["course_id", "age_group", "change"]], x, planted, "age_group", rng)
+    out = frame.copy()
+    change = frame.set_index("course_id")["change"]
+    out["change"] = change.reindex(source.reindex(frame["course_id"]).to_numpy()).to_numpy()
+    out["z"] = ce.standardised(out["change"])
+    for column in x.columns:
+        out[column] = x[column].reindex(frame["course_id"]).to_numpy()
+    return out
 
 
 def ratings(courses: pd.DataFrame, intention: pd.DataFrame, dates: pd.DataFrame, settings: Settings,

@@ -59,6 +59,8 @@ def suppress_flow(flow: pd.DataFrame, min_count: int) -> pd.DataFrame:
 
 
 def suppress_intention(shares: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Intention shares are yes/no per element: hidden when the children with or without the
+    intention number 1 to min_count - 1 (either reveals them), or the sample itself is small."""
     out = shares.copy()
     without = out["n"] - out["with_intention"]
     small = (out["with_intention"] < min_count) | (without < min_count)
@@ -116,10 +118,6 @@ def workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def _labels(settings: Settings) -> dict[str, str]:
     return {e["code"]: e["label"] for e in settings.core_elements["core_elements"]}
-
-
-def _term_element(term: str) -> str:
-    return term.split("_", 1)[1]
 
 
 def descriptive(intention: pd.DataFrame, hist: pd.DataFrame, outcome: dict, settings: Settings,

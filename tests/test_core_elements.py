@@ -230,6 +230,10 @@ def test_small_counts_are_hidden_in_flow_and_histograms():
                          "with_intention": [0, 3, 40], "without_intention": [50, 0, 0]})
     out = bilag4.suppress_histogram(hist, 5)
     assert pd.isna(out.loc[1, "with_intention"]) and out["with_intention"].isna().sum() == 2
+    shares = pd.DataFrame({"element": ["a", "b", "c"], "n": [100, 100, 100], "with_intention": [97, 50, 100],
+                           "share_pct": [97.0, 50.0, 100.0], "ci_low_pct": 0.0, "ci_high_pct": 100.0})
+    out = bilag4.suppress_intention(shares, 5)
+    assert out["share_pct"].isna().tolist() == [True, False, False]   # 3 without; 0 without is no person
 
 
 # --------------------------------------------------------------------------- the twin's planted effects

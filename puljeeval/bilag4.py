@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from puljeeval import disclosure  # noqa: E402
-from puljeeval.figures import _bar_style, dk  # noqa: E402
+from puljeeval.figures import bar_style, dk  # noqa: E402
 from puljeeval.settings import Settings  # noqa: E402
 
 BLUE, GREEN, RED, GREY = "#1f5fa8", "#2e7d32", "#c62828", "#8c8c8c"
@@ -134,8 +134,8 @@ def descriptive(intention: pd.DataFrame, hist: pd.DataFrame, outcome: dict, sett
         if pd.isna(share):
             ax.text(0, 0, f"skjult (<{min_count})", fontsize=7, va="center")
         else:
-            ax.barh(0, share, **_bar_style(0), label="Intention")
-            ax.barh(0, 100 - share, left=share, **_bar_style(3), label="Ingen intention")
+            ax.barh(0, share, **bar_style(0), label="Intention")
+            ax.barh(0, 100 - share, left=share, **bar_style(3), label="Ingen intention")
             ax.text(share / 2, 0, f"{dk(share)} %", color="white", ha="center", va="center", fontsize=7)
         ax.set_xlim(0, 100)
         ax.set_yticks([0], [labels[el]])

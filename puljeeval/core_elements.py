@@ -91,10 +91,10 @@ def measured_courses(scores: list[pd.DataFrame], scale: str) -> pd.Index:
     return pd.Index(pd.concat(ids).unique())
 
 
-def analysis_sample(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: pd.DataFrame,
-                    fidelity_courses: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Footnote 5's criteria in order. Returns the sample (courses with `change`, the oriented
-    change of the outcome's scale) and the flow: remaining and dropped per criterion."""
+def criteria(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: pd.DataFrame,
+             fidelity_courses: pd.Index) -> tuple[dict[str, pd.Series], pd.DataFrame]:
+    """Footnote 5's criteria as one boolean per course (keys of CRITERIA), and the outcome's
+    pairs (pre, post, oriented change)."""
     pairs = prepost[(prepost["instrument"] == outcome["instrument"]) & (prepost["scale"] == outcome["scale"])
                     & prepost["change"].notna()]
     checks = {
@@ -104,6 +104,14 @@ def analysis_sample(outcome: dict, courses: pd.DataFrame, measured: pd.Index, pr
         "background": courses["has_background"].astype(bool),
         "age": courses["age"].notna() & courses["age_group"].astype(object).isin(outcome["age_groups"]),
     }
+    return checks, pairs
+
+
+def analysis_sample(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: pd.DataFrame,
+                    fidelity_courses: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Footnote 5's criteria in order. Returns the sample (courses with `change`, the oriented
+    change of the outcome's scale) and the flow: remaining and dropped per criterion."""
+    checks, pairs = criteria(outcome, courses, measured, prepost, fidelity_courses)
     keep = pd.Series(True, index=courses.index)
     rows = [{"outcome": outcome["key"], "step": 0, "criterion": "courses",
              "label": "Forløb efter datarens", "remaining": int(keep.sum()), "dropped": 0}]

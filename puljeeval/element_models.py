@@ -220,16 +220,13 @@ def add_q_values(coefs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def attrition_candidates(outcome: dict, courses: pd.DataFrame, measured: pd.Index, both: pd.Index,
+def attrition_candidates(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: pd.DataFrame,
                          fidelity_courses: pd.Index, settings: Settings) -> pd.DataFrame:
-    """Children meeting every criterion but 'both measurements', with `both` as the outcome of
-    the attrition model."""
+    """Children meeting every criterion of footnote 5 but 'both measurements', with `both` as
+    the outcome of the attrition model."""
     cfg = settings.config["core_elements"]
-    keep = (courses["course_id"].isin(measured) & courses["course_id"].isin(fidelity_courses)
-            & courses["has_background"].astype(bool) & courses["age"].notna()
-            & courses["age_group"].astype(object).isin(outcome["age_groups"]))
-    cand = courses[keep.to_numpy()].copy()
-    cand["both"] = cand["course_id"].isin(both)
+    checks, _ = ce.criteria(outcome, courses, measured, prepost, fidelity_courses)
+    keep = pd.concat([v for k, v in checks.items() if k != "both"], axis=1).all(axis=1)
+    cand = courses[keep.to_numpy()].assign(both=checks["both"][keep].to_numpy())
     return stats.prepare_controls(cand, cfg["attrition_predictors"], cfg["numeric_controls"],
-                               cfg["missing_controls"]).set_index("course_id", drop=False)
-
+                                  cfg["missing_controls"]).set_index("course_id", drop=False)

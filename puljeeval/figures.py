@@ -46,7 +46,7 @@ def save(fig: plt.Figure, stem: str, outdir: str | Path) -> list[Path]:
     return paths
 
 
-def _bar_style(i: int) -> dict:
+def bar_style(i: int) -> dict:
     return {"color": GREYS[i % len(GREYS)], "hatch": HATCHES[i % len(HATCHES)], "edgecolor": "#262626",
             "linewidth": 0.4}
 
@@ -72,7 +72,7 @@ def profile(profiles: pd.DataFrame, variables: list[str], labels: dict[str, dict
                 if pd.isna(share):
                     ax.text(0.5, y, f"<{min_count}", va="center", fontsize=6)
                     continue
-                ax.barh(y, share, height=height, **_bar_style(gi), label=g if ci == 0 else None)
+                ax.barh(y, share, height=height, **bar_style(gi), label=g if ci == 0 else None)
                 ax.text(share + 0.5, y, f"{dk(share)} %", va="center", fontsize=6)
         ax.set_yticks([c + 0.4 - height / 2 for c in range(len(cats))], [labels[var][c] for c in cats])
         ax.invert_yaxis()
@@ -92,7 +92,7 @@ def flow(table: pd.DataFrame, title: str, min_count: int) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 0.8))
     y = np.arange(len(table))
     values = table["n"].astype("Float64")
-    ax.barh(y, values.fillna(0).to_numpy(dtype=float), **_bar_style(1))
+    ax.barh(y, values.fillna(0).to_numpy(dtype=float), **bar_style(1))
     for yi, v, share in zip(y, values, table["share_pct"], strict=True):
         text = f"<{min_count}" if pd.isna(v) else dk(v) + (f" ({dk(share)} pct.)" if pd.notna(share) else "")
         ax.text((0 if pd.isna(v) else v) + values.max() * 0.01, yi, text, va="center", fontsize=7)
@@ -117,7 +117,7 @@ def stacked(frame: pd.DataFrame, row: str, row_labels: dict, segments: list[tupl
             share = d.get(col)
             if share is None or pd.isna(share):
                 continue
-            ax.barh(ri, share, left=left, **_bar_style(si), label=label if ri == 0 else None)
+            ax.barh(ri, share, left=left, **bar_style(si), label=label if ri == 0 else None)
             if share >= 4:
                 ax.text(left + share / 2, ri, f"{dk(share)} %", ha="center", va="center", fontsize=6,
                         color="white" if si in (0, 4) else "black")
@@ -149,7 +149,7 @@ def prepost(frame: pd.DataFrame, row: str, row_labels: dict, title: str, axis_la
             y = ri + (ti - 0.5) * 0.38
             err = [[mean - d[f"{tp}_ci_low"]], [d[f"{tp}_ci_high"] - mean]]
             ax.barh(y, mean, height=0.36, xerr=err, error_kw={"elinewidth": 0.7, "capsize": 2},
-                    **_bar_style(ti + 1), label=label if ri == 0 else None)
+                    **bar_style(ti + 1), label=label if ri == 0 else None)
             ax.text(d[f"{tp}_ci_high"] * 1.01 + 0.1, y, dk(mean, 1), va="center", fontsize=6)
     for k, (value, label) in enumerate(references):
         ax.axvline(value, color="#262626", linestyle="--", linewidth=0.8)

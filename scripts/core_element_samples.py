@@ -18,15 +18,13 @@ with rulekit.logged(snakemake):  # noqa: F821
     intentions = ce.intention_per_course(courses, pd.read_parquet(inp.intention), settings.element_codes)
     flows, shares, hists = [], [], []
     for outcome in cfg["outcomes"]:
-        key, scale = outcome["key"], outcome["scale"]
+        key = outcome["key"]
         scores = [pd.read_parquet(p) for p in inp.scores if f"/{outcome['instrument']}_" in p]
-        measured = ce.measured_courses(scores, scale)
-        sample, flow = ce.analysis_sample(outcome, courses, measured, prepost, pd.Index(intensities["course_id"]))
+        measured = ce.measured_courses(scores, outcome["scale"])
+        with_fidelity = pd.Index(intensities["course_id"])
+        sample, flow = ce.analysis_sample(outcome, courses, measured, prepost, with_fidelity)
         frame = ce.model_frame(sample, intentions, intensities, settings)
-        both = pd.Index(prepost.loc[(prepost["instrument"] == outcome["instrument"]) & (prepost["scale"] == scale)
-                                    & prepost["change"].notna(), "course_id"])
-        candidates = em.attrition_candidates(outcome, courses, measured, both, pd.Index(intensities["course_id"]),
-                                             settings)
+        candidates = em.attrition_candidates(outcome, courses, measured, prepost, with_fidelity, settings)
         rulekit.write_parquet(frame, out.frames + f"/{key}.parquet")
         rulekit.write_parquet(candidates, out.frames + f"/{key}_attrition.parquet")
         share, hist = ce.descriptive(frame, outcome, settings)

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from puljeeval import bilag4, figures, rulekit, xlsx
+from puljeeval import rulekit
+from puljeeval.publish import bilag4, figures, xlsx
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from puljeeval import rulekit, tables
+from puljeeval import rulekit
+from puljeeval.evaluation import kapitel_3 as tables
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

@@ -2,16 +2,18 @@
 
 import pandas as pd
 
-from puljeeval import analyses, rulekit, tables
+from puljeeval import rulekit
+from puljeeval.evaluation import kapitel_3 as tables
+from puljeeval.evaluation import kapitel_4 as analyses
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
     courses = pd.read_parquet(inp.courses)
     benefit = pd.read_parquet(inp.benefit)
-    dropout = analyses.dropout_frame(courses, tables.who5_low(pd.read_parquet(inp.who5_start), settings))
-    rulekit.write_csv(analyses.dropout_comparison(dropout, settings), out.dropout)
-    rulekit.write_csv(analyses.dropout_model(dropout, settings), out.dropout_model)
+    dropout = tables.dropout_frame(courses, tables.who5_low(pd.read_parquet(inp.who5_start), settings))
+    rulekit.write_csv(tables.dropout_comparison(dropout, settings), out.dropout)
+    rulekit.write_csv(tables.dropout_model(dropout, settings), out.dropout_model)
     prepost = pd.read_parquet(inp.prepost)
     specs = settings.instruments["instruments"]
     rulekit.write_csv(analyses.outcome_summary(prepost, courses), out.outcomes)

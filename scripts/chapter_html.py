@@ -1,6 +1,7 @@
 """Rule chapter_html: the executed chapter as HTML without code (reviewers) and with (auditors)."""
 
-from puljeeval import report, rulekit
+from puljeeval import rulekit
+from puljeeval.render import pages as report
 
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from puljeeval import cleaning, contract, rulekit
+from puljeeval import rulekit
+from puljeeval.data import cleaning, contract
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

@@ -3,8 +3,8 @@ wild cluster bootstrap, q-values and the attrition-weighted refit."""
 
 import pandas as pd
 
-from puljeeval import element_models as em
 from puljeeval import rulekit
+from puljeeval.evaluation import element_models as em
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

@@ -3,9 +3,9 @@ outcome with footnote 5's flow, the attrition candidates and the descriptive ove
 
 import pandas as pd
 
-from puljeeval import core_elements as ce
-from puljeeval import element_models as em
 from puljeeval import rulekit
+from puljeeval.evaluation import core_elements as ce
+from puljeeval.evaluation import element_models as em
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

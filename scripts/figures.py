@@ -2,7 +2,9 @@
 
 import pandas as pd
 
-from puljeeval import figures, publish, rulekit
+from puljeeval import rulekit
+from puljeeval.publish import figures
+from puljeeval.publish import tables as publish
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

@@ -1,6 +1,7 @@
 """Rule ingest: check each extract against the contract and pseudonymise identifiers."""
 
-from puljeeval import ingest, rulekit
+from puljeeval import rulekit
+from puljeeval.data import ingest
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

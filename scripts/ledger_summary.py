@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from puljeeval import cleaning, rulekit
+from puljeeval import rulekit
+from puljeeval.data import cleaning
 
 with rulekit.logged(snakemake):  # noqa: F821
     summary = cleaning.ledger_summary(pd.read_parquet(snakemake.input.ledger))  # noqa: F821

@@ -1,6 +1,7 @@
 """Rule synthetic_twin: write the synthetic twin's raw extracts."""
 
-from puljeeval import rulekit, synthetic
+from puljeeval import rulekit
+from puljeeval.twin import generate as synthetic
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

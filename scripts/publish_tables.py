@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from puljeeval import publish, rulekit, xlsx
+from puljeeval import rulekit
+from puljeeval.publish import tables as publish
+from puljeeval.publish import xlsx
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

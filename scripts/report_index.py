@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from puljeeval import report, reproduction, rulekit
+from puljeeval import rulekit
+from puljeeval.evaluation import reproduction
+from puljeeval.render import pages as report
 
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821

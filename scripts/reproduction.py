@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from puljeeval import reproduction, rulekit
+from puljeeval import rulekit
+from puljeeval.evaluation import reproduction
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

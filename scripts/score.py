@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from puljeeval import rulekit, scoring
+from puljeeval import rulekit
+from puljeeval.scoring import score as scoring
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from puljeeval import ingest
+from puljeeval.data import ingest
 from puljeeval.settings import ROOT, Settings, load_settings, read_yaml
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from puljeeval import cleaning, ingest, instruments, tables
-from puljeeval.extracts import ExtractError
+from puljeeval.data import cleaning, ingest
+from puljeeval.data.extracts import ExtractError
+from puljeeval.evaluation import kapitel_3 as tables
+from puljeeval.scoring import instruments
 from tests.conftest import tiny_settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from puljeeval import ingest
+from puljeeval.data import ingest
 from puljeeval.settings import ROOT, ConfigError, load_settings, validate_config
 from tests.conftest import base_config
 

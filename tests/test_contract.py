@@ -9,9 +9,9 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from puljeeval import contract, ingest
-from puljeeval.extracts import ExtractError, read_extract
-from puljeeval.synthetic import write_xlsx
+from puljeeval.data import contract, ingest
+from puljeeval.data.extracts import ExtractError, read_extract
+from puljeeval.twin.generate import write_xlsx
 from tests.conftest import TINY, tiny_settings
 
 

@@ -14,11 +14,11 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats as sps
 
-from puljeeval import bilag4
-from puljeeval import core_elements as ce
-from puljeeval import element_models as em
-from puljeeval import twin_elements as te
+from puljeeval.evaluation import core_elements as ce
+from puljeeval.evaluation import element_models as em
+from puljeeval.publish import bilag4
 from puljeeval.settings import ROOT, ConfigError, load_settings, read_yaml
+from puljeeval.twin import elements as te
 
 ELEMENTS = ["ressourcer", "barnet_i_centrum", "leg_oevelser", "netvaerk", "tillid_tryghed", "faellesskab",
             "egen_situation"]

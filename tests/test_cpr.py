@@ -6,7 +6,7 @@ Cases from ../shared/reference/stats-and-privacy.md §1.2-1.4 and python-stdnum'
 import pandas as pd
 import pytest
 
-from puljeeval import cpr
+from puljeeval.data import cpr
 
 
 @pytest.mark.parametrize(("number", "born"), [

@@ -1,16 +1,16 @@
 """The human-readable contract page is generated from the schemas and config."""
 
-from puljeeval import docs
 from puljeeval.settings import load
+from puljeeval.tools import docs
 
 
 def test_contract_page_is_current():
     expected = docs.render(load())
-    assert docs.PAGE.read_text(encoding="utf-8") == expected, "run: python -m puljeeval.docs"
+    assert docs.PAGE.read_text(encoding="utf-8") == expected, "run: python -m puljeeval.tools.docs"
 
 
 def test_contract_page_lists_every_column():
-    from puljeeval import contract
+    from puljeeval.data import contract
     settings = load()
     page = docs.render(settings)
     for name in contract.EXTRACTS:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from puljeeval import change, instruments
+from puljeeval.scoring import change, instruments
 from puljeeval.settings import load
 
 SPECS = load().instruments["instruments"]

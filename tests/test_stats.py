@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from puljeeval import disclosure, stats
+from puljeeval.methods import disclosure, stats
 
 
 def test_mean_ci_by_hand():
@@ -137,7 +137,7 @@ def test_publish_marks_hidden_cells():
 
 
 def test_row_shares_hide_small_categories_and_their_complement():
-    from puljeeval import publish
+    from puljeeval.publish import tables as publish
     table = pd.DataFrame({"n": [100, 3], "a_pct": [96.0, 100.0], "b_pct": [3.0, 0.0], "c_pct": [1.0, 0.0]})
     out = publish.hide_row_shares(table, ["a", "b", "c"], 5)
     # row 0: b (3) and c (1) are small; two hidden cells cannot be told apart, a stays
@@ -146,7 +146,7 @@ def test_row_shares_hide_small_categories_and_their_complement():
 
 
 def test_binary_shares_hide_small_counts_and_small_complements():
-    from puljeeval import publish
+    from puljeeval.publish import tables as publish
     table = pd.DataFrame({"g_n": [50, 50, 50], "g_count": [3, 25, 48], "g_pct": [6.0, 50.0, 96.0],
                           "g_ci_low": [1.0, 36.0, 86.0], "g_ci_high": [16.0, 64.0, 99.0]})
     out = publish.hide_binary_counts(table, ["g"], 5)
@@ -155,14 +155,14 @@ def test_binary_shares_hide_small_counts_and_small_complements():
 
 
 def test_danish_number_formatting():
-    from puljeeval.figures import dk
+    from puljeeval.publish.figures import dk
     assert dk(9957) == "9.957" and dk(51.6, 1) == "51,6" and dk(1234567.891, 2) == "1.234.567,89"
 
 
 def test_missing_and_stale_products_name_the_rule(tmp_path):
     import os
 
-    from puljeeval import report
+    from puljeeval.render import pages as report
     missing = tmp_path / "figur_3_1.png"
     with pytest.raises(report.ProductError, match="made by the Snakemake rule 'figures'"):
         report.product(missing, "figures")
@@ -175,5 +175,5 @@ def test_missing_and_stale_products_name_the_rule(tmp_path):
 
 
 def test_babel_formats_danish():
-    from puljeeval import report
+    from puljeeval.render import pages as report
     assert report.num(9957) == "9.957" and report.num(51.6, 1) == "51,6" and report.pct(72) == "72 pct."

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from puljeeval import bench_scoring, twin_outcomes
-from puljeeval.synthetic import who5_pair_weights
+from puljeeval.tools import bench_scoring
+from puljeeval.twin import allocate as twin_outcomes
+from puljeeval.twin.generate import who5_pair_weights
 
 
 def rng():

@@ -172,7 +172,7 @@ def test_same_seed_gives_the_same_bytes(report_scale, tmp_path):
 
 
 def num(value: float, decimals: int) -> str:
-    from puljeeval.report import num as danish
+    from puljeeval.render.pages import num as danish
     return danish(value, decimals)
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from puljeeval import reproduction, scoring
+from puljeeval.evaluation import reproduction
+from puljeeval.scoring import score as scoring
 
 EXTRACTS = ["registrations", "background", "questionnaires", "fidelity", "intention"]
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}

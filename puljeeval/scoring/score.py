@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval import change, instruments
+from puljeeval.scoring import change, instruments
 from puljeeval.settings import Settings
 
 TIMEPOINTS = ("start", "slut")

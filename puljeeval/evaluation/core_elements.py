@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from puljeeval import stats
+from puljeeval.methods import stats
 from puljeeval.settings import Settings
 
 MISSING_LEVEL = stats.MISSING_LEVEL

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from puljeeval.change import CATEGORIES  # noqa: E402
+from puljeeval.scoring.change import CATEGORIES  # noqa: E402
 
 GREYS = ["#262626", "#737373", "#b3b3b3", "#e0e0e0", "#4d4d4d", "#999999"]
 HATCHES = ["", "///", "...", "", "xx", "\\\\\\"]

@@ -19,12 +19,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from puljeeval import analyses, instruments, xlsx
-from puljeeval import core_elements as ce
-from puljeeval import twin_elements as te
-from puljeeval import twin_outcomes as tw
+from puljeeval.evaluation import core_elements as ce
+from puljeeval.evaluation import kapitel_4 as analyses
+from puljeeval.publish import xlsx
+from puljeeval.scoring import instruments
 from puljeeval.settings import Settings
-from puljeeval.twin_outcomes import allocate, allocate_shares
+from puljeeval.twin import allocate as tw
+from puljeeval.twin import elements as te
+from puljeeval.twin.allocate import allocate, allocate_shares
 
 PERIOD_START = np.datetime64("2016-01-01")   # the pool's start (report title: 2016-2019)
 

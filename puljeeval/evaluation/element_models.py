@@ -30,8 +30,8 @@ from scipy import stats as sps  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from wildboottest.wildboottest import WildboottestCL  # noqa: E402
 
-from puljeeval import core_elements as ce  # noqa: E402
-from puljeeval import stats  # noqa: E402
+from puljeeval.evaluation import core_elements as ce  # noqa: E402
+from puljeeval.methods import stats  # noqa: E402
 from puljeeval.settings import Settings  # noqa: E402
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",

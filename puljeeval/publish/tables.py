@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval import disclosure
-from puljeeval.change import CATEGORIES, RC_CLASSES
+from puljeeval.methods import disclosure
+from puljeeval.scoring.change import CATEGORIES, RC_CLASSES
 
 HIDDEN_DEPENDENTS = ("share_pct", "ci_low", "ci_high")
 

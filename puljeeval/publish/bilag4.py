@@ -26,8 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from puljeeval import disclosure  # noqa: E402
-from puljeeval.figures import bar_style, dk  # noqa: E402
+from puljeeval.methods import disclosure  # noqa: E402
+from puljeeval.publish.figures import bar_style, dk  # noqa: E402
 from puljeeval.settings import Settings  # noqa: E402
 
 BLUE, GREEN, RED, GREY = "#1f5fa8", "#2e7d32", "#c62828", "#8c8c8c"

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from puljeeval import cpr as cprlib
-from puljeeval.extracts import Dialect, ExtractError, Violation
+from puljeeval.data import cpr as cprlib
+from puljeeval.data.extracts import Dialect, ExtractError, Violation
 from puljeeval.settings import Settings
 
-CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
+CONTRACT_DIR = Path(__file__).resolve().parent / "schemas"
 EXTRACTS = ("registrations", "background", "questionnaires", "fidelity", "intention")
 DATE_FORMATS = {r"^\d{4}-\d{2}-\d{2}$": "%Y-%m-%d", r"^\d{2}-\d{2}-\d{4}$": "%d-%m-%Y",
                 r"^\d{2}\.\d{2}\.\d{4}$": "%d.%m.%Y"}

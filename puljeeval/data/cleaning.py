@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from puljeeval import cpr as cprlib
-from puljeeval.extracts import ExtractError, Violation
+from puljeeval.data import cpr as cprlib
+from puljeeval.data.extracts import ExtractError, Violation
 from puljeeval.settings import Settings
 
 LEDGER_COLUMNS = ["extract", "row", "course_id", "fate", "reason", "treatment"]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from puljeeval import contract
-from puljeeval import cpr as cprlib
-from puljeeval.extracts import ExtractError, Violation, read_extract
+from puljeeval.data import contract
+from puljeeval.data import cpr as cprlib
+from puljeeval.data.extracts import ExtractError, Violation, read_extract
 from puljeeval.settings import ConfigError, Settings
 
 

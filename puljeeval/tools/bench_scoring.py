@@ -1,6 +1,6 @@
 """Benchmark: scoring speed, vectorised path against a straightforward row-wise version.
 
-    python -m puljeeval.bench_scoring [--scale 100] [--rowwise-sample 20000]
+    python -m puljeeval.tools.bench_scoring [--scale 100] [--rowwise-sample 20000]
 
 Generates the synthetic twin at scale 1, cleans its questionnaire extract, and replicates it
 `scale` times with new course ids: the long item-level extract of the twin at that scale.
@@ -21,7 +21,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from puljeeval import cleaning, instruments, settings, synthetic
+from puljeeval import settings
+from puljeeval.data import cleaning
+from puljeeval.scoring import instruments
+from puljeeval.twin import generate as synthetic
 
 
 def score_row(row: pd.Series, spec: dict) -> pd.Series:

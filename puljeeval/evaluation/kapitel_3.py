@@ -1,12 +1,13 @@
-"""Chapter 3 and Bilag 2 tables computed from the cleaned data and the ledger:
-the flow of Figur 3-4, the production table (Tabel 8-1) and the profiles of Figur 3-1..3-3.
+"""Chapter 3 and Bilag 2 of the evaluation, computed from the cleaned data and the ledger:
+the flow of Figur 3-4, the production table (Tabel 8-1), the profiles of Figur 3-1..3-3, and
+section 3.3's dropout comparison with intervals, tests and a logistic regression.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval import stats
+from puljeeval.methods import stats
 from puljeeval.settings import Settings
 
 PRODUCTION_COLUMNS = ["started", "ongoing", "completed", "planned", "unplanned", "not_stated"]
@@ -108,3 +109,45 @@ def profiles(courses: pd.DataFrame, who5_start: pd.DataFrame, settings: Settings
     out = pd.DataFrame(rows, columns=["variable", "label", "age_group", "category", "n", "count"])
     out["share_pct"] = (100 * out["count"] / out["n"]).where(out["n"] > 0).round(1)
     return pd.concat([out, stats.proportion_ci_columns(out["count"], out["n"]).round(1)], axis=1)
+
+
+def dropout_frame(courses: pd.DataFrame, who5_start: pd.DataFrame) -> pd.DataFrame:
+    """Completed courses with a stated ending: `unplanned` 1 / 0, plus the characteristics."""
+    ended = courses[courses["end_status"].isin(["planlagt", "uplanlagt"])].copy()
+    ended["unplanned"] = (ended["end_status"] == "uplanlagt").astype(int)
+    ended = ended.merge(who5_start[["course_id", "who5_low"]], on="course_id", how="left")
+    ended["low_wellbeing"] = ended["who5_low"].astype("boolean")
+    ended["age"] = ended["age"].astype("float64")
+    return ended
+
+
+def dropout_comparison(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per characteristic: share among planned and unplanned endings with Wilson intervals,
+    the difference (unplanned - planned) with Newcombe's interval and the z-test p value.
+    Shares are of the courses where the characteristic is known."""
+    rows = []
+    groups = {"planned": frame[frame["unplanned"] == 0], "unplanned": frame[frame["unplanned"] == 1]}
+    for ch in settings.config["analysis"]["dropout"]["characteristics"]:
+        known = {k: g[g[ch["variable"]].notna()] for k, g in groups.items()}
+        hits = {k: int((g[ch["variable"]].astype(object) == ch["value"]).sum()) for k, g in known.items()}
+        row = {"characteristic": ch["label"]}
+        for k in groups:
+            ci = stats.proportion_ci(hits[k], len(known[k]))
+            row.update({f"{k}_n": ci["n"], f"{k}_count": ci["count"], f"{k}_pct": ci["share_pct"],
+                        f"{k}_ci_low": ci["ci_low"], f"{k}_ci_high": ci["ci_high"]})
+        if len(known["planned"]) and len(known["unplanned"]):
+            row.update(stats.compare_proportions(hits["unplanned"], len(known["unplanned"]),
+                                                 hits["planned"], len(known["planned"])))
+        rows.append(row)
+    mean_age = {k: stats.mean_ci(g["age"]) for k, g in groups.items()}
+    age = stats.compare_means(groups["unplanned"]["age"], groups["planned"]["age"])
+    rows.append({"characteristic": "Gennemsnitsalder (år)",
+                 **{f"{k}_{m}": v[m2] for k, v in mean_age.items()
+                    for m, m2 in (("n", "n"), ("pct", "mean"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))},
+                 "diff_pp": age["diff"], "ci_low": age["ci_low"], "ci_high": age["ci_high"], "p": age["p"]})
+    return pd.DataFrame(rows)
+
+
+def dropout_model(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    _, table = stats.fit_logit(settings.config["analysis"]["dropout"]["model"], frame, "frafald_uplanlagt")
+    return table

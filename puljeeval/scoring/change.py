@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from puljeeval import instruments
+from puljeeval.scoring import instruments
 
 Z95 = 1.959963984540054
 CATEGORIES = ["fremgang", "status quo", "tilbagegang"]

@@ -1,6 +1,6 @@
 """Print per-rule wall time and peak memory from Snakemake's benchmark files.
 
-    python -m puljeeval.benchmarks [results/benchmarks]
+    python -m puljeeval.tools.benchmarks [results/benchmarks]
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.stats import norm
 
-from puljeeval import instruments
+from puljeeval.scoring import instruments
 from puljeeval.settings import Settings
 
 SHAPE = {
@@ -183,7 +183,7 @@ def replant(frame: pd.DataFrame, intention: pd.DataFrame, effects: dict[str, flo
     ratings (aggregated by the pipeline's rule) and the outcome re-assigned with the planted
     `effects` (element -> coefficient). Rows, controls and intentions stay as they are. Used
     by the coverage test: many seeds without regenerating the whole twin."""
-    from puljeeval import core_elements as ce
+    from puljeeval.evaluation import core_elements as ce
 
     cfg = settings.config["core_elements"]
     # the frame carries prepared controls: an unanswered type is a level there, blank here

@@ -1,60 +1,17 @@
-"""Chapter 3 and 4 analyses beyond the report's descriptive figures: the dropout comparison
-with intervals, tests and a logistic regression (section 3.3), the outcome summaries with
-intervals and paired effect sizes (chapter 4), and the perceived-benefit regression
-(chapter 4, footnote 3). Every function takes tables and config and returns tables."""
+"""Chapter 4 and Bilag 2 of the evaluation: the outcome summaries with intervals and paired
+effect sizes, the perceived-benefit shares and regression (footnote 3), the parent statements
+(Figur 4-5) and CORE-OM severity levels. Every function takes tables and config and returns
+tables."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval import stats
-from puljeeval.change import CATEGORIES, RC_CLASSES
+from puljeeval.methods import stats
+from puljeeval.scoring.change import CATEGORIES, RC_CLASSES
 from puljeeval.settings import Settings
 
 ALL = "ALLE"
-MISSING_LEVEL = stats.MISSING_LEVEL
-
-
-def dropout_frame(courses: pd.DataFrame, who5_start: pd.DataFrame) -> pd.DataFrame:
-    """Completed courses with a stated ending: `unplanned` 1 / 0, plus the characteristics."""
-    ended = courses[courses["end_status"].isin(["planlagt", "uplanlagt"])].copy()
-    ended["unplanned"] = (ended["end_status"] == "uplanlagt").astype(int)
-    ended = ended.merge(who5_start[["course_id", "who5_low"]], on="course_id", how="left")
-    ended["low_wellbeing"] = ended["who5_low"].astype("boolean")
-    ended["age"] = ended["age"].astype("float64")
-    return ended
-
-
-def dropout_comparison(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per characteristic: share among planned and unplanned endings with Wilson intervals,
-    the difference (unplanned - planned) with Newcombe's interval and the z-test p value.
-    Shares are of the courses where the characteristic is known."""
-    rows = []
-    groups = {"planned": frame[frame["unplanned"] == 0], "unplanned": frame[frame["unplanned"] == 1]}
-    for ch in settings.config["analysis"]["dropout"]["characteristics"]:
-        known = {k: g[g[ch["variable"]].notna()] for k, g in groups.items()}
-        hits = {k: int((g[ch["variable"]].astype(object) == ch["value"]).sum()) for k, g in known.items()}
-        row = {"characteristic": ch["label"]}
-        for k in groups:
-            ci = stats.proportion_ci(hits[k], len(known[k]))
-            row.update({f"{k}_n": ci["n"], f"{k}_count": ci["count"], f"{k}_pct": ci["share_pct"],
-                        f"{k}_ci_low": ci["ci_low"], f"{k}_ci_high": ci["ci_high"]})
-        if len(known["planned"]) and len(known["unplanned"]):
-            row.update(stats.compare_proportions(hits["unplanned"], len(known["unplanned"]),
-                                                 hits["planned"], len(known["planned"])))
-        rows.append(row)
-    mean_age = {k: stats.mean_ci(g["age"]) for k, g in groups.items()}
-    age = stats.compare_means(groups["unplanned"]["age"], groups["planned"]["age"])
-    rows.append({"characteristic": "Gennemsnitsalder (år)",
-                 **{f"{k}_{m}": v[m2] for k, v in mean_age.items()
-                    for m, m2 in (("n", "n"), ("pct", "mean"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))},
-                 "diff_pp": age["diff"], "ci_low": age["ci_low"], "ci_high": age["ci_high"], "p": age["p"]})
-    return pd.DataFrame(rows)
-
-
-def dropout_model(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    _, table = stats.fit_logit(settings.config["analysis"]["dropout"]["model"], frame, "frafald_uplanlagt")
-    return table
 
 
 def outcome_summary(prepost: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
@@ -148,7 +105,7 @@ def answer_shares(answers: pd.DataFrame, item_text: dict[str, str] | None = None
 def severity_shares(prepost: pd.DataFrame, spec: dict, scale: str = "clinical") -> pd.DataFrame:
     """Share of children in each severity band at start and end, among those with both
     (Figur 4-11's levels of concern)."""
-    from puljeeval.instruments import bands
+    from puljeeval.scoring.instruments import bands
     d = prepost[prepost["scale"] == scale]
     rows = []
     for tp, col in (("start", "pre"), ("slut", "post")):

@@ -1,0 +1,2 @@
+"""Statistical methods shared by the chapters: intervals, tests, effect sizes, models and
+disclosure control."""

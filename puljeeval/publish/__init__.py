@@ -1,0 +1,1 @@
+"""Publishing: disclosure-controlled tables with Danish headings, Excel workbooks, figures."""

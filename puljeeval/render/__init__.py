@@ -1,0 +1,1 @@
+"""Rendering: the chapter notebooks' helpers, HTML pages, provenance and the index page."""

@@ -1,0 +1,1 @@
+"""Developer tools: the generated data-contract page and the benchmark commands."""

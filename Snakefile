@@ -21,13 +21,12 @@ SETTINGS = load_settings(config, workflow.basedir)
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/twin.smk"
-include: "workflow/rules/ingest.smk"
-include: "workflow/rules/clean.smk"
-include: "workflow/rules/score.smk"
-include: "workflow/rules/core_elements.smk"
-include: "workflow/rules/chapter3.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/scoring.smk"
+include: "workflow/rules/chapters.smk"
 include: "workflow/rules/publish.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/reproduction.smk"
+include: "workflow/rules/render.smk"
 
 
 rule all:
@@ -41,9 +40,7 @@ rule all:
         **ELEMENT_TABLES,
         bilag4_coefficients=ELEMENT_MODELS["coefficients"],
         bilag4_models=ELEMENT_MODELS["models"],
-        **PUBLISHED,
-        figures=FIGURES_DIR,
-        **{f"bilag4_{k}": v for k, v in BILAG4.items()},
+        **{f"{c}_{k}": v for c, paths in PUBLISHED_CHAPTERS.items() for k, v in paths.items()},
         report_index="results/report/index.html",
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
     default_target: True

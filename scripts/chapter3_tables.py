@@ -11,6 +11,6 @@ with rulekit.logged(snakemake):  # noqa: F821
     courses = pd.read_parquet(inp.courses)
     who5_start = pd.read_parquet(inp.who5_start)
     ledger = pd.read_parquet(inp.ledger)
-    rulekit.write_csv(tables.flow(ledger, courses, settings.tables["drop_reasons"]), out.flow)
+    rulekit.write_csv(tables.flow(ledger, courses), out.flow)
     rulekit.write_csv(tables.production(courses, settings), out.production)
     rulekit.write_csv(tables.profiles(courses, who5_start, settings), out.profiles)

@@ -11,8 +11,8 @@ with rulekit.logged(snakemake):  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
     key = snakemake.wildcards.outcome  # noqa: F821
     outcome = next(o for o in settings.config["core_elements"]["outcomes"] if o["key"] == key)
-    frame = pd.read_parquet(f"{inp.frames}/{key}.parquet")
-    candidates = pd.read_parquet(f"{inp.frames}/{key}_attrition.parquet").set_index("course_id", drop=False)
+    frame = pd.read_parquet(inp.frame)
+    candidates = pd.read_parquet(inp.attrition).set_index("course_id", drop=False)
     coefs, models = em.run_outcome(outcome, frame, candidates, settings)
     rulekit.write_csv(coefs, out.coefficients)
     rulekit.write_csv(models, out.models)

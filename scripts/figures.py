@@ -1,15 +1,18 @@
-"""Rule figures: the report's figures as PNG and SVG from the disclosure-controlled tables."""
-
-import pandas as pd
+"""Rule figures (one job per chapter): the chapter's figures as PNG and SVG, drawn from the
+disclosure-controlled tables with the registry's texts."""
 
 from puljeeval import rulekit
 from puljeeval.publish import figures
+from puljeeval.publish import registry as reg
 from puljeeval.publish import tables as publish
 
 with rulekit.logged(snakemake):  # noqa: F821
-    settings = rulekit.settings(snakemake)  # noqa: F821
-    inp = snakemake.input  # noqa: F821
-    tables = publish.suppressed({name: pd.read_csv(inp[name]) for name in publish.INPUTS}, settings)
-    for stem, fig in figures.catalogue(tables, settings).items():
-        for path in figures.save(fig, stem, snakemake.output[0]):  # noqa: F821
+    smk = snakemake  # noqa: F821
+    settings = rulekit.settings(smk)
+    chapter = smk.wildcards.chapter
+    registry = reg.from_settings(settings)
+    interim = publish.read_sources({name: smk.input[name] for name in registry.sources(chapter)})
+    controlled = publish.publish_chapter(chapter, interim, registry, settings.config["disclosure"]["min_count"])
+    for stem, fig in figures.catalogue(chapter, controlled.controlled, registry, settings).items():
+        for path in figures.save(fig, stem, smk.output.figures):
             print(path)

@@ -1,21 +1,23 @@
-"""Rule publish_tables: disclosure control, Danish headings, CSV files and chapter workbooks."""
+"""Rule publish_tables (one job per chapter): the chapter's tables with disclosure control,
+display precision and Danish headings from the registry, as a workbook and one CSV per sheet."""
 
 from pathlib import Path
 
-import pandas as pd
-
 from puljeeval import rulekit
+from puljeeval.publish import registry as reg
 from puljeeval.publish import tables as publish
 from puljeeval.publish import xlsx
 
 with rulekit.logged(snakemake):  # noqa: F821
-    settings = rulekit.settings(snakemake)  # noqa: F821
-    inp, out = snakemake.input, snakemake.output  # noqa: F821
-    tables = publish.suppressed({name: pd.read_csv(inp[name]) for name in publish.INPUTS}, settings)
-    chapters = publish.chapter_tables(tables, settings)
-    csv_dir = Path(out.csv_dir)
-    for chapter, sheets in chapters.items():
-        xlsx.write(sheets, out[chapter])
-        for sheet, frame in sheets.items():
-            rulekit.write_csv(frame, csv_dir / chapter / f"{sheet}.csv")
-        print(f"{chapter}: {', '.join(sheets)}")
+    smk = snakemake  # noqa: F821
+    settings = rulekit.settings(smk)
+    chapter = smk.wildcards.chapter
+    registry = reg.from_settings(settings)
+    interim = publish.read_sources({name: smk.input[name] for name in registry.sources(chapter)})
+    published = publish.publish_chapter(chapter, interim, registry, settings.config["disclosure"]["min_count"])
+    xlsx.write(published.sheets, smk.output.workbook)
+    csv_dir = Path(smk.output.csv_dir)
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    for sheet, frame in published.sheets.items():
+        rulekit.write_csv(frame, csv_dir / f"{sheet}.csv")
+    print(f"{chapter}: {', '.join(published.sheets)}")

@@ -8,6 +8,8 @@ with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     papermill.execute_notebook(
         smk.input.notebook, smk.output[0], kernel_name="python3", progress_bar=False, execution_timeout=600,
-        parameters={"csv_dir": smk.params.csv_dir, "figures_dir": smk.input.figures,
-                    "config_path": "config/config.yaml", "extracts": list(smk.input.extracts),
-                    "min_count": smk.params.min_count, "locale": "da_DK"})
+        parameters={"chapter": smk.wildcards.chapter, "csv_dir": smk.params.csv_dir,
+                    "figures_dir": smk.params.figures_dir,
+                    "config": dict(smk.params.config), "side_files": dict(smk.params.side_files),
+                    "config_sources": list(smk.params.config_sources), "extracts": list(smk.input.extracts),
+                    "locale": "da_DK"})

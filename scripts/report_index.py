@@ -14,6 +14,12 @@ with rulekit.logged(snakemake):  # noqa: F821
     summary = reproduction.summary(pd.read_csv(smk.input.reproduction), reproduction.twin_scale(settings))
     downloads = {"Reproduktionstabel (CSV)": "../reproduction/reproduction.csv",
                  "Kapitel 3, tabeller (Excel)": "../tables/kapitel_3.xlsx",
+                 "Kapitel 3, tabeller (CSV)": "../tables/kapitel_3/",
+                 "Kapitel 3, figurer (PNG og SVG)": "../figures/kapitel_3/",
                  "Kapitel 4 og Bilag 2, tabeller (Excel)": "../tables/kapitel_4.xlsx",
-                 "Figurer (PNG og SVG)": "../figures/"}
+                 "Kapitel 4 og Bilag 2, tabeller (CSV)": "../tables/kapitel_4/",
+                 "Kapitel 4 og Bilag 2, figurer (PNG og SVG)": "../figures/kapitel_4/",
+                 "Kapitel 5 og Bilag 4, tabeller (Excel)": "../tables/kapitel_5.xlsx",
+                 "Kapitel 5 og Bilag 4, tabeller (CSV)": "../tables/kapitel_5/",
+                 "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/"}
     Path(smk.output[0]).write_text(report.index_html(smk.params.chapters, summary, downloads), encoding="utf-8")

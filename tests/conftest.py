@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 import sys
@@ -57,35 +58,42 @@ def tiny_interim(tiny: Settings) -> dict:
 # --------------------------------------------------------------------------- workflow runs
 
 WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "notebooks", "profiles", "environment.yml",
-                  "requirements.txt"]
+                  "requirements.txt", ".test"]
+# The full tier's runs use .test/config_report.yaml (fewer bootstrap draws), the fast tier's
+# .test/config_tiny.yaml (the tiny fixture as real extracts).
+REPORT_CONFIG = ".test/config_report.yaml"
+TINY_CONFIG = ".test/config_tiny.yaml"
+TINY_KEY = "tiny-fixture-pseudonym-key-not-secret"
 
 
-def copy_workflow(dest: Path) -> Path:
-    """The workflow in a fresh directory, as shipped except for fewer wild-bootstrap draws
-    (199 instead of 999): the tests check the machinery, and the models run 5 times faster."""
+def copy_workflow(dest: Path, fixtures: bool = False) -> Path:
+    """The workflow in a fresh directory, as shipped (and the tiny fixture, for the fast tier)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in WORKFLOW_FILES:
+    for name in WORKFLOW_FILES + (["tests/fixtures/tiny"] if fixtures else []):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name)
         else:
             shutil.copy(src, dest / name)
-    cfg = dest / "config" / "config.yaml"
-    text = cfg.read_text(encoding="utf-8")
-    assert "bootstrap: {reps: 999," in text
-    cfg.write_text(text.replace("bootstrap: {reps: 999,", "bootstrap: {reps: 199,"), encoding="utf-8")
     return dest
 
 
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, configfile: str | list[str] | None = REPORT_CONFIG,
+              env: dict | None = None) -> subprocess.CompletedProcess:
+    """Snakemake in `workdir` (targets and options in `args`; the config file goes last, since
+    --configfile takes every argument after it)."""
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--directory", str(workdir),
            "--snakefile", str(workdir / "Snakefile"), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+    if configfile:
+        cmd += ["--configfile", *([configfile] if isinstance(configfile, str) else configfile)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="session")
 def report_scale(tmp_path_factory) -> Path:
+    """The whole workflow on the twin at report scale; each rule's config use traced to
+    <workdir>/trace/ (tests/test_rules.py)."""
     work = copy_workflow(tmp_path_factory.mktemp("run1"))
-    done = snakemake(work)
+    done = snakemake(work, env={"PULJEEVAL_CONFIG_TRACE": str(work / "trace")})
     assert done.returncode == 0, done.stderr[-3000:]
     return work

@@ -16,9 +16,10 @@ from scipy import stats as sps
 
 from puljeeval.evaluation import core_elements as ce
 from puljeeval.evaluation import element_models as em
-from puljeeval.publish import bilag4
+from puljeeval.publish import rules
 from puljeeval.settings import ROOT, ConfigError, load_settings, read_yaml
 from puljeeval.twin import elements as te
+from puljeeval.twin.inputs import SIDE_FILES, TwinInputs
 
 ELEMENTS = ["ressourcer", "barnet_i_centrum", "leg_oevelser", "netvaerk", "tillid_tryghed", "faellesskab",
             "egen_situation"]
@@ -223,16 +224,16 @@ def test_a_subgroup_added_in_config_gets_its_models(settings):
 def test_small_counts_are_hidden_in_flow_and_histograms():
     flow = pd.DataFrame({"outcome": "x", "step": range(6), "criterion": list("abcdef"), "label": list("abcdef"),
                          "remaining": [100, 60, 57, 50, 50, 49], "dropped": [0, 40, 3, 7, 0, 1]})
-    out = bilag4.suppress_flow(flow, 5)
+    out = rules.element_flow(flow, 5)
     assert out["dropped"].isna().tolist() == [False, False, True, False, False, True]
     assert out["remaining"].isna().sum() >= 2                      # next to each hidden count
     hist = pd.DataFrame({"outcome": "x", "element": "e", "label": "E", "order": [0, 1, 2], "bin": ["0", "0-1", "1-2"],
                          "with_intention": [0, 3, 40], "without_intention": [50, 0, 0]})
-    out = bilag4.suppress_histogram(hist, 5)
+    out = rules.histogram(hist, 5)
     assert pd.isna(out.loc[1, "with_intention"]) and out["with_intention"].isna().sum() == 2
     shares = pd.DataFrame({"element": ["a", "b", "c"], "n": [100, 100, 100], "with_intention": [97, 50, 100],
                            "share_pct": [97.0, 50.0, 100.0], "ci_low_pct": 0.0, "ci_high_pct": 100.0})
-    out = bilag4.suppress_intention(shares, 5)
+    out = rules.intention_shares(shares, 5)
     assert out["share_pct"].isna().tolist() == [True, False, False]   # 3 without; 0 without is no person
 
 
@@ -253,12 +254,18 @@ def coverage_runs(workdir: Path, outcome: dict, settings) -> list[dict]:
     frame = pd.read_parquet(workdir / f"results/interim/core_elements/{outcome['key']}.parquet")
     base = em.fit_family(frame, terms, settings)["result"]
     names, used, exog = list(base.model.exog_names), base.model.data.row_labels, base.model.exog.copy()
+    twin = TwinInputs.of(settings.config["twin"], {k: getattr(settings, k) for k in SIDE_FILES})
+    cfg = settings.config["core_elements"]
     rows = []
     for seed in range(SEEDS):
-        redrawn = te.replant(frame, intention, planted, settings, np.random.default_rng(seed))
+        # the twin redraws ratings and outcomes; the pipeline aggregates and standardises them
+        redrawn, fidelity = te.replant(frame, intention, planted, twin, np.random.default_rng(seed),
+                                       ce.MISSING_LEVEL)
+        x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
+        z = ce.standardised(redrawn["change"])
         for t in terms:
-            exog[:, names.index(t)] = redrawn.loc[used, t].to_numpy()
-        result = sm.OLS(redrawn.loc[used, "z"].to_numpy(), exog).fit()
+            exog[:, names.index(t)] = x[t].reindex(frame.loc[used, "course_id"]).to_numpy()
+        result = sm.OLS(z.loc[used].to_numpy(), exog).fit()
         ci = result.conf_int()
         for el in settings.element_codes:
             beta, k = planted.get(el, 0.0), names.index(ce.intensity_column(el))

@@ -137,19 +137,19 @@ def test_publish_marks_hidden_cells():
 
 
 def test_row_shares_hide_small_categories_and_their_complement():
-    from puljeeval.publish import tables as publish
+    from puljeeval.publish import rules
     table = pd.DataFrame({"n": [100, 3], "a_pct": [96.0, 100.0], "b_pct": [3.0, 0.0], "c_pct": [1.0, 0.0]})
-    out = publish.hide_row_shares(table, ["a", "b", "c"], 5)
+    out = rules.row_shares(table, 5, ["a", "b", "c"])
     # row 0: b (3) and c (1) are small; two hidden cells cannot be told apart, a stays
     assert out.loc[0, "a_pct"] == 96 and pd.isna(out.loc[0, "b_pct"]) and pd.isna(out.loc[0, "c_pct"])
     assert out.loc[1, ["a_pct", "b_pct", "c_pct"]].isna().all()      # n = 3: the whole row
 
 
 def test_binary_shares_hide_small_counts_and_small_complements():
-    from puljeeval.publish import tables as publish
+    from puljeeval.publish import rules
     table = pd.DataFrame({"g_n": [50, 50, 50], "g_count": [3, 25, 48], "g_pct": [6.0, 50.0, 96.0],
                           "g_ci_low": [1.0, 36.0, 86.0], "g_ci_high": [16.0, 64.0, 99.0]})
-    out = publish.hide_binary_counts(table, ["g"], 5)
+    out = rules.binary_counts(table, 5, ["g"])
     assert out["g_count"].isna().tolist() == [True, False, True]
     assert out["g_pct"].isna().tolist() == [True, False, True]
 

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import copy_workflow, snakemake
+from conftest import REPORT_CONFIG, copy_workflow, snakemake
 
+from puljeeval.publish.registry import Registry
+from puljeeval.render.notebook import Published
 from puljeeval.settings import ROOT, read_yaml
 
 pytestmark = pytest.mark.workflow
@@ -20,6 +22,15 @@ pytestmark = pytest.mark.workflow
 
 def published() -> dict:
     return read_yaml(ROOT / "config" / "published.yaml")
+
+
+CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5")
+
+
+def published_table(workdir: Path, chapter: str, table_id: str) -> pd.DataFrame:
+    """A published CSV by registry id, with the pipeline's column names."""
+    registry = Registry(read_yaml(workdir / "config" / "tables.yaml"))
+    return Published(workdir / "results/tables" / chapter, registry).table(table_id)
 
 
 def test_production_table_is_reproduced_exactly(report_scale):
@@ -100,10 +111,11 @@ def test_ledger_summary_accounts_for_every_raw_row(report_scale):
 
 
 def test_published_tables_show_no_small_counts(report_scale):
-    """Disclosure control: no count of 1-4 persons in any published table."""
+    """Disclosure control: no count of 1-4 persons in any published table, all chapters."""
     minimum = read_yaml(ROOT / "config" / "config.yaml")["disclosure"]["min_count"]
-    sheets = list((report_scale / "results/tables/csv").rglob("*.csv"))
-    assert len(sheets) >= 8
+    tables = report_scale / "results/tables"
+    sheets = [p for chapter in CHAPTERS for p in sorted((tables / chapter).glob("*.csv"))]
+    assert len(sheets) >= 15
     checked = 0
     for path in sheets:
         frame = pd.read_csv(path)
@@ -111,18 +123,18 @@ def test_published_tables_show_no_small_counts(report_scale):
             values = pd.to_numeric(frame[col], errors="coerce")
             assert not values.between(1, minimum - 1).any(), f"{path.name}: {col}"
             checked += 1
-    assert checked >= 5
-    for chapter in ("kapitel_3", "kapitel_4"):
-        book = pd.read_excel(report_scale / f"results/tables/{chapter}.xlsx", sheet_name=None)
-        assert set(book) == {p.stem for p in (report_scale / "results/tables/csv" / chapter).glob("*.csv")}
+    assert checked >= 15
+    for chapter in CHAPTERS:
+        book = pd.read_excel(tables / f"{chapter}.xlsx", sheet_name=None)
+        assert set(book) == {p.stem for p in (tables / chapter).glob("*.csv")}
 
 
 def test_every_report_figure_as_png_and_svg(report_scale):
-    expected = [f"figures/figur_3_{i}" for i in range(1, 5)] + [f"figures/figur_4_{i}" for i in range(1, 14)]
-    expected += [f"figures_kapitel_5/figur_10_{i}" for i in range(1, 17)]
+    expected = [f"kapitel_3/figur_3_{i}" for i in range(1, 5)] + [f"kapitel_4/figur_4_{i}" for i in range(1, 14)]
+    expected += [f"kapitel_5/figur_10_{i}" for i in range(1, 17)]
     for stem in expected:
         for ext in ("png", "svg"):
-            path = report_scale / "results" / f"{stem}.{ext}"
+            path = report_scale / "results/figures" / f"{stem}.{ext}"
             assert path.exists() and path.stat().st_size > 1000, path
 
 
@@ -137,7 +149,7 @@ def test_bilag_4_samples_and_intention_shares_reproduced(report_scale):
         steps = flow[flow["outcome"] == key].sort_values("step")
         assert steps["remaining"].iloc[-1] == spec["n"]
         assert steps["dropped"].sum() == steps["remaining"].iloc[0] - spec["n"]   # every course accounted for
-    coefs = pd.read_csv(report_scale / "results/tables/kapitel_5/coefficients.csv")
+    coefs = published_table(report_scale, "kapitel_5", "element_coefficients")
     assert set(coefs["method"]) == {"ols", "wild_cluster", "ipw"}
     assert set(coefs["figure"]) == {f"10-{i}" for i in (2, 3, 4, 6, 7, 8, 10, 11, 12, 14, 15, 16)}
     wild = coefs[(coefs["method"] == "wild_cluster") & coefs["estimate"].notna()]
@@ -192,24 +204,28 @@ def test_index_links_resolve_and_chapters_have_no_code(report_scale):
     for link in links:
         assert (report / link).exists(), link
     page = (report / "kapitel_3.html").read_text(encoding="utf-8")
-    assert "read_csv" not in page and "csv_dir" not in page          # code and parameters hidden
-    assert "read_csv" in (report / "kapitel_3_kode.html").read_text(encoding="utf-8")
-    assert "Proveniens" in page and "Konfiguration (sha256)" in page
+    assert "Published" not in page and "csv_dir" not in page          # code and parameters hidden
+    assert "Published" in (report / "kapitel_3_kode.html").read_text(encoding="utf-8")
+    assert "Proveniens" in page and "Konfiguration brugt af kapitlet (sha256)" in page
 
 
 def test_prose_numbers_come_from_the_data(report_scale, tmp_path):
-    """A second seed renders other numbers in the prose, each equal to its table's value."""
+    """A second seed, given as researchers do with --configfile, renders other numbers in the
+    prose, each equal to its table's value, and the page's provenance names that config."""
     other = copy_workflow(tmp_path / "seed2")
-    cfg = other / "config" / "config.yaml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("seed: 20190917", "seed: 7"), encoding="utf-8")
-    done = snakemake(other)
+    (other / ".test" / "seed7.yaml").write_text("twin:\n  seed: 7\n", encoding="utf-8")
+    done = snakemake(other, configfile=[REPORT_CONFIG, ".test/seed7.yaml"])
     assert done.returncode == 0, done.stderr[-3000:]
     first, second = dropout_sentence(report_scale), dropout_sentence(other)
     assert first != second
     for workdir, sentence in ((report_scale, first), (other, second)):
-        table = pd.read_csv(workdir / "results/tables/csv/kapitel_3/Afsnit 3.3 frafald.csv")
-        age = table[table["Karakteristik"] == "Gennemsnitsalder (år)"].iloc[0]
-        assert f"{num(age['Uplanlagt: andel (pct.)'], 1)} år" in sentence
+        table = published_table(workdir, "kapitel_3", "dropout")
+        age = table[table["characteristic"] == "Gennemsnitsalder (år)"].iloc[0]
+        assert f"{num(age['unplanned_pct'], 1)} år" in sentence
+    for chapter in ("kapitel_3", "kapitel_4", "kapitel_5"):
+        page = (other / "results/report" / f"{chapter}.html").read_text(encoding="utf-8")
+        assert "seed 7," in page and ".test/seed7.yaml" in page, chapter
+        assert "seed 20190917" not in page, chapter
 
 
 def test_bad_config_value_stops_the_run_before_any_job(tmp_path):
@@ -239,7 +255,7 @@ def test_pages_in_headless_chromium(report_scale):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/report/"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pages = ["index", "kapitel_3", "kapitel_3_kode", "kapitel_4", "kapitel_4_kode"]
+    pages = ["index", "kapitel_3", "kapitel_3_kode", "kapitel_4", "kapitel_4_kode", "kapitel_5", "kapitel_5_kode"]
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=[

@@ -1,4 +1,4 @@
-"""The data contract: one JSON Schema per extract (puljeeval/contract/*.schema.yaml).
+"""The data contract: one JSON Schema per extract (puljeeval/data/schemas/*.schema.yaml).
 
 Each schema describes one row as a JSON object, so any JSON Schema tool can check a row. The
 `x-` keys carry what JSON Schema cannot say about a table: the semantic kind of each column

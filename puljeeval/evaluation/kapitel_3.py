@@ -36,20 +36,21 @@ def status_counts(courses: pd.DataFrame) -> pd.Series:
     })
 
 
-def flow(ledger: pd.DataFrame, courses: pd.DataFrame, reason_labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """Figur 3-4 with the cleaning steps before it: raw registrations, each drop reason, and
-    the started / completed / ongoing / end-status counts of the kept courses."""
+def flow(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+    """Figur 3-4 with the cleaning steps before it: raw registrations, each drop reason
+    (`dropped:<reason>`), and the started / completed / ongoing / end-status counts of the kept
+    courses. Steps are codes; their Danish descriptions are the publication registry's
+    (config/tables.yaml, labels.flow_steps), added when the table is published."""
     reg = ledger[ledger["extract"] == "registrations"]
-    rows = [("raw_registrations", "Registrerede forløb før datarens", len(reg))]
+    rows = [("raw_registrations", len(reg))]
     dropped = reg[reg["fate"] == "dropped"]["reason"].value_counts(sort=False)
     for reason, n in sorted(dropped.items()):
         if n:
-            rows.append((f"dropped:{reason}", "Fjernet: " + (reason_labels or {}).get(reason, reason), int(n)))
-    labels = {"started": "Opstartet", "completed": "Afsluttet", "ongoing": "Igangværende",
-              "planned": "Planlagt", "unplanned": "Uplanlagt", "not_stated": "Ikke oplyst"}
+            rows.append((f"dropped:{reason}", int(n)))
+    statuses = ["started", "completed", "ongoing", "planned", "unplanned", "not_stated"]
     counts = status_counts(kept_courses(ledger, courses))
-    rows += [(k, labels[k], int(counts[k])) for k in labels]
-    out = pd.DataFrame(rows, columns=["step", "description", "n"])
+    rows += [(k, int(counts[k])) for k in statuses]
+    out = pd.DataFrame(rows, columns=["step", "n"])
     base = {"completed": counts["started"], "ongoing": counts["started"], "planned": counts["completed"],
             "unplanned": counts["completed"], "not_stated": counts["completed"]}
     total = out["step"].map(base).astype("float64")

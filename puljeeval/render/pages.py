@@ -66,9 +66,11 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def provenance(config: dict, extract_paths: list[str], root: str | Path = ".") -> pd.DataFrame:
-    """What a reader needs to trust the page: commit, config hash, input hashes, versions,
-    data source and render time."""
+def provenance(config: dict, extract_paths: list[str], config_sources: list[str] = (),
+               root: str | Path = ".") -> pd.DataFrame:
+    """What a reader needs to trust the page: commit, where the config came from (the default
+    file, --configfile files, --config values) and a hash of the config keys the chapter was
+    given, input hashes, versions, data source and render time."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                 cwd=root, check=True).stdout.strip()
@@ -79,8 +81,11 @@ def provenance(config: dict, extract_paths: list[str], root: str | Path = ".") -
         commit = "ukendt (ikke et git-arkiv)"
     source = (f"syntetisk tvilling, seed {config['twin']['seed']}, skala {config['twin']['scale']}"
               if config["data_source"] == "twin" else "rigtige udtræk")
+    plain = config.plain() if hasattr(config, "plain") else config   # a ConfigView: the keys it holds
+    used = json.dumps(plain, sort_keys=True, default=str)
     rows = [("Git-commit", commit),
-            ("Konfiguration (sha256)", hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]),
+            ("Konfiguration", " + ".join(config_sources) or "config/config.yaml"),
+            ("Konfiguration brugt af kapitlet (sha256)", hashlib.sha256(used.encode()).hexdigest()[:16]),
             ("Datakilde", source)]
     rows += [(f"Udtræk {Path(p).name} (sha256)", file_hash(p) if Path(p).exists() else "mangler")
              for p in extract_paths]

@@ -25,6 +25,7 @@ from puljeeval import settings
 from puljeeval.data import cleaning
 from puljeeval.scoring import instruments
 from puljeeval.twin import generate as synthetic
+from puljeeval.twin.inputs import SIDE_FILES, TwinInputs
 
 
 def score_row(row: pd.Series, spec: dict) -> pd.Series:
@@ -73,7 +74,7 @@ def timed(fn, *args):
 
 def run(scale: int, rowwise_sample: int) -> pd.DataFrame:
     s = settings.load()
-    twin = synthetic.generate(s, scale=1)
+    twin = synthetic.generate(TwinInputs.of(s.config["twin"], {k: getattr(s, k) for k in SIDE_FILES}), scale=1)
     q = twin.questionnaires.copy()
     q.insert(0, "row", range(1, len(q) + 1))
     responses, _ = cleaning.clean_responses(q, s, "synthetic questionnaires")

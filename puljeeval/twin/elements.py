@@ -9,9 +9,11 @@ Calibration (published numbers from config/published.yaml, `bilag_4`):
   share, with selection otherwise proportional across cells;
 - effects: within each age group of an outcome's sample the existing questionnaire pairs are
   re-assigned to children by the rank of a latent score sum_e beta_e x_e + noise (x the
-  child's intensity). Chapter 4's numbers are untouched (same pairs per age group) while the
-  regression of the standardised change on the intensities has the planted coefficients, up to
-  the slight attenuation of a rank transform.
+  child's intensity, aggregated by the twin's own `intensity`, never the pipeline's). The
+  planting uses no estimator at all, so a wrong analysis cannot adapt to it. Chapter 4's
+  numbers are untouched (same pairs per age group) while the regression of the standardised
+  change on the intensities has the planted coefficients, up to the slight attenuation of a
+  rank transform.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.stats import norm
 
-from puljeeval.scoring import instruments
-from puljeeval.settings import Settings
+from puljeeval.twin.inputs import TwinInputs
 
 SHAPE = {
     "intention_default": 0.75,        # elements whose share the report does not print
@@ -39,11 +40,11 @@ SHAPE = {
 }
 
 
-def published_targets(settings: Settings, scale: int) -> dict[str, dict]:
+def published_targets(inp: TwinInputs, scale: int) -> dict[str, dict]:
     """Per configured outcome: the published sample size (times scale) and intention shares."""
-    pub = settings.published.get("bilag_4", {}).get("samples", {})
+    pub = inp.published.get("bilag_4", {}).get("samples", {})
     out = {}
-    for o in settings.config["core_elements"]["outcomes"]:
+    for o in inp.twin["core_elements"]["outcomes"]:
         if o["key"] in pub:
             out[o["key"]] = {"n": pub[o["key"]]["n"] * scale, "shares": pub[o["key"]].get("intention_shares", {})}
     return out
@@ -52,7 +53,7 @@ def published_targets(settings: Settings, scale: int) -> dict[str, dict]:
 UNIT = ["offer", "intervention_type"]   # what an intention row applies to
 
 
-def intention_matrix(settings: Settings, available: pd.DataFrame, targets: dict[str, dict],
+def intention_matrix(inp: TwinInputs, available: pd.DataFrame, targets: dict[str, dict],
                      rng: np.random.Generator) -> pd.DataFrame:
     """Each offer's and intervention type's choice per element (a blank type covers courses
     without a type). For an element with published shares, a small integer programme picks the
@@ -63,12 +64,12 @@ def intention_matrix(settings: Settings, available: pd.DataFrame, targets: dict[
     `available`: children meeting an outcome's criteria apart from fidelity, indexed by
     (offer, intervention_type), one column per outcome key."""
     types = ["individuel", "gruppe", "begge", ""]
-    units = pd.MultiIndex.from_product([settings.offer_codes, types], names=UNIT)
+    units = pd.MultiIndex.from_product([inp.offer_codes, types], names=UNIT)
     avail = available.reindex(index=units, columns=list(targets), fill_value=0).to_numpy(dtype=float)
     frac = avail / np.where(avail.sum(axis=0) > 0, avail.sum(axis=0), 1.0)
     nu = len(units)
     rows = []
-    for el in settings.element_codes:
+    for el in inp.element_codes:
         cols = [j for j, k in enumerate(targets) if el in targets[k]["shares"]]
         if not cols:
             chosen = rng.random(nu) < SHAPE["intention_default"]
@@ -98,7 +99,7 @@ def intention_matrix(settings: Settings, available: pd.DataFrame, targets: dict[
     out = pd.DataFrame(rows)
     # every unit works with at least one element, or its children could have no registrations
     none = out.groupby(UNIT)["chosen"].transform("sum") == 0
-    out.loc[none & (out["element"] == settings.element_codes[0]), "chosen"] = 1
+    out.loc[none & (out["element"] == inp.element_codes[0]), "chosen"] = 1
     return out
 
 
@@ -177,43 +178,53 @@ def registration_dates(courses: pd.DataFrame, rng: np.random.Generator,
     return regs.drop_duplicates(["course_id", "date"])[["course_id", "date"]]
 
 
-def replant(frame: pd.DataFrame, intention: pd.DataFrame, effects: dict[str, float], settings: Settings,
-            rng: np.random.Generator) -> pd.DataFrame:
-    """A fresh draw of the twin's core-element stage on an existing model frame: new fidelity
-    ratings (aggregated by the pipeline's rule) and the outcome re-assigned with the planted
-    `effects` (element -> coefficient). Rows, controls and intentions stay as they are. Used
-    by the coverage test: many seeds without regenerating the whole twin."""
-    from puljeeval.evaluation import core_elements as ce
+def intensity(fidelity: pd.DataFrame, elements: list[str], aggregation: str, unrated: float) -> pd.DataFrame:
+    """The twin's intensity per child and element, indexed by course_id (one column per element):
+    the element's ratings over the child's registrations aggregated as the report describes
+    (mean, max or last), `unrated` for an element never rated. The twin's own rule, so that the
+    effects it plants do not lean on the pipeline's aggregation."""
+    ordered = fidelity.sort_values(["course_id", "element", "date"], kind="stable")
+    grouped = ordered.groupby(["course_id", "element"], sort=True)["rating"]
+    if aggregation not in ("mean", "max", "last"):
+        raise ValueError(f"twin.core_elements.aggregation: '{aggregation}' is not mean, max or last")
+    agg = getattr(grouped, aggregation)()
+    wide = agg.unstack("element").reindex(columns=elements).astype("float64").fillna(float(unrated))
+    wide.columns.name = None
+    return wide
 
-    cfg = settings.config["core_elements"]
-    # the frame carries prepared controls: an unanswered type is a level there, blank here
+
+def replant(frame: pd.DataFrame, intention: pd.DataFrame, effects: dict[str, float], inp: TwinInputs,
+            rng: np.random.Generator, missing_level: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A fresh draw of the twin's core-element stage on an existing model frame: new fidelity
+    ratings and the outcome `change` re-assigned with the planted `effects` (element ->
+    coefficient). Rows, controls and intentions stay as they are. Used by the coverage test:
+    many seeds without regenerating the whole twin. `missing_level`: how the frame marks an
+    unanswered intervention type (blank in the twin's data). Returns the frame with the new
+    `change` and the new fidelity rows (for the caller to aggregate as the analysis does)."""
     itype = frame["intervention_type"].astype(object).fillna("").astype(str)
     courses = pd.DataFrame({"course_id": frame["course_id"].to_numpy(dtype=object),
                             "offer": frame["offer"].to_numpy(dtype=object),
-                            "intervention_type": itype.where(itype != ce.MISSING_LEVEL, "").to_numpy(),
+                            "intervention_type": itype.where(itype != missing_level, "").to_numpy(),
                             "start_date": pd.to_datetime(frame["start_date"]).to_numpy(),
                             "end_date": pd.to_datetime(frame["end_date"]).to_numpy()})
     units = intention.astype({"offer": object, "element": object}).assign(
         intervention_type=intention["intervention_type"].astype(object).fillna("").astype(object))
-    extraction = np.datetime64(settings.config["extraction_date"])
-    fidelity = ratings(courses, units, registration_dates(courses, rng, extraction), settings, rng)
-    x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
-    planted = {ce.intensity_column(e): b for e, b in effects.items()}
-    source = plant_order(frame[["course_id", "age_group", "change"]], x, planted, "age_group", rng)
+    cfg = inp.twin["core_elements"]
+    extraction = np.datetime64(inp.twin["extraction_date"])
+    fidelity = ratings(courses, units, registration_dates(courses, rng, extraction), inp, rng)
+    x = intensity(fidelity, inp.element_codes, cfg["aggregation"], cfg["unrated"])
+    source = plant_order(frame[["course_id", "age_group", "change"]], x, effects, "age_group", rng)
     out = frame.copy()
     change = frame.set_index("course_id")["change"]
     out["change"] = change.reindex(source.reindex(frame["course_id"]).to_numpy()).to_numpy()
-    out["z"] = ce.standardised(out["change"])
-    for column in x.columns:
-        out[column] = x[column].reindex(frame["course_id"]).to_numpy()
-    return out
+    return out, fidelity
 
 
-def ratings(courses: pd.DataFrame, intention: pd.DataFrame, dates: pd.DataFrame, settings: Settings,
+def ratings(courses: pd.DataFrame, intention: pd.DataFrame, dates: pd.DataFrame, inp: TwinInputs,
             rng: np.random.Generator) -> pd.DataFrame:
     """Fidelity rows: every registration of a course rates each element its offer chose; a
     child-level intensity plus registration noise, in half points within the rating range."""
-    lo, hi = settings.core_elements["rating_range"]
+    lo, hi = inp.core_elements["rating_range"]
     chosen = intention.loc[intention["chosen"].astype(int) == 1, [*UNIT, "element"]]
     child = courses[["course_id", *UNIT]].merge(chosen, on=UNIT, how="inner", sort=False)
     mean = child["element"].map(SHAPE["rating_mean"]).fillna(np.mean(list(SHAPE["rating_mean"].values())))
@@ -223,30 +234,6 @@ def ratings(courses: pd.DataFrame, intention: pd.DataFrame, dates: pd.DataFrame,
     rating = np.clip(np.round(raw * 2) / 2, lo, hi)
     return pd.DataFrame({"course_id": rated["course_id"].to_numpy(), "date": rated["date"].to_numpy(),
                          "element": rated["element"].to_numpy(), "rating": rating})
-
-
-def raw_scores(q: pd.DataFrame, name: str, spec: dict) -> pd.DataFrame:
-    """Every scale of an instrument per (course, timepoint), scored by the instrument engine
-    from raw questionnaire rows as the pipeline will score them (codes outside the range and
-    'ved ikke' are missing items)."""
-    rows = q[q["instrument"] == name]
-    value = pd.to_numeric(rows["response"], errors="coerce")
-    value = value.where(value.between(*spec["range"]))
-    wide = (rows.assign(value=value).groupby(["course_id", "timepoint", "item"], sort=True)["value"].first()
-            .unstack("item").reindex(columns=spec["items"]))
-    return pd.DataFrame(instruments.score_matrix(wide.to_numpy(dtype="float64"), spec), index=wide.index)
-
-
-def scored_change(q: pd.DataFrame, name: str, spec: dict, scale: str) -> pd.Series:
-    """Oriented change of one scale per course with both measurements (`raw_scores`)."""
-    scores = raw_scores(q, name, spec)[scale]
-    start = scores.xs("start", level="timepoint")
-    end = scores.xs("slut", level="timepoint")
-    both = start.index.intersection(end.index)
-    change = end[both] - start[both]
-    direction = spec["scales"][scale].get("direction", spec["direction"])
-    change = change if direction == "higher_better" else -change
-    return change.dropna()
 
 
 def plant_order(sample: pd.DataFrame, x: pd.DataFrame, effects: dict[str, float], group: str,

@@ -9,6 +9,11 @@ published is written here.
 
 The model parameters below (`SHAPE`) are not published numbers: they shape distributions the
 report does not print (durations, item spreads, shares of unreported categories).
+
+Inputs (`TwinInputs`): the `twin:` block of config.yaml and the side files offers, published,
+instruments and core_elements; nothing else. Where the twin hits a published estimate it does
+so with a data-generating process of its own (footnote 3: `benefit`; Bilag 4: `elements`), never
+with the pipeline's analysis code, so that a wrong analysis fails the reproduction check.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from puljeeval.evaluation import core_elements as ce
-from puljeeval.evaluation import kapitel_4 as analyses
-from puljeeval.publish import xlsx
-from puljeeval.scoring import instruments
-from puljeeval.settings import Settings
 from puljeeval.twin import allocate as tw
+from puljeeval.twin import benefit as tb
 from puljeeval.twin import elements as te
+from puljeeval.twin import files
+from puljeeval.twin import scoring as ts
 from puljeeval.twin.allocate import allocate, allocate_shares
+from puljeeval.twin.files import write_csv, write_xlsx  # noqa: F401  (re-exported for tests and tools)
+from puljeeval.twin.inputs import TwinInputs
 
 PERIOD_START = np.datetime64("2016-01-01")   # the pool's start (report title: 2016-2019)
 
@@ -97,11 +102,11 @@ class Twin:
 # --------------------------------------------------------------------------- courses
 
 
-def course_counts(settings: Settings, scale: int) -> pd.DataFrame:
+def course_counts(inp: TwinInputs, scale: int) -> pd.DataFrame:
     """Registered (clean) courses per offer and status: Tabel 8-1 with its adjustments undone."""
-    pub = settings.published["tabel_8_1"]
+    pub = inp.published["tabel_8_1"]
     table = pd.DataFrame.from_dict(pub["rows"], orient="index", columns=pub["columns"]) * scale
-    prod = settings.config["production"]
+    prod = inp.twin["production_adjustments"]
     for adj in prod["add"]:          # added to production, so not in the registrations
         for col in adj["columns"]:
             table.loc[adj["offer"], col] -= adj["courses"]
@@ -110,18 +115,18 @@ def course_counts(settings: Settings, scale: int) -> pd.DataFrame:
             table.loc[adj["offer"], col] += adj["courses"]
     table["unfunded"] = 0
     if prod["exclude_unfunded_branches"]:
-        n = settings.published["tuba_unfunded_branch_courses"]["courses"] * scale
+        n = inp.published["tuba_unfunded_branch_courses"]["courses"] * scale
         for col in ("started", "completed", "not_stated"):
             table.loc["TUBA", col] += n
         table.loc["TUBA", "unfunded"] = n
     return table
 
 
-def age_group_sizes(settings: Settings, scale: int) -> dict[str, int]:
+def age_group_sizes(inp: TwinInputs, scale: int) -> dict[str, int]:
     """Courses per age group: at least the largest published N of the group, then as close
     to the published age shares as the total of courses with known age allows."""
-    prof = settings.published["profiles"]
-    groups = [g["label"] for g in settings.config["age"]["groups"]]
+    prof = inp.published["profiles"]
+    groups = [g["label"] for g in inp.age_groups]
     total = prof["age"]["n"]["ALLE"] * scale
     lower = np.array([max(v["n"].get(g, 0) for v in prof["variables"].values()) * scale
                       for g in groups])
@@ -135,14 +140,14 @@ def age_group_sizes(settings: Settings, scale: int) -> dict[str, int]:
     return dict(zip(groups, sizes.tolist(), strict=True))
 
 
-def _courses(settings: Settings, rng: np.random.Generator, scale: int) -> pd.DataFrame:
-    counts = course_counts(settings, scale)
+def _courses(inp: TwinInputs, rng: np.random.Generator, scale: int) -> pd.DataFrame:
+    counts = course_counts(inp, scale)
     parts = []
     for offer, row in counts.iterrows():
         status = shuffled_labels(rng, STATUS_COLUMNS, row[STATUS_COLUMNS].to_numpy())
         frame = pd.DataFrame({"offer": offer, "status": status})
         frame["branch"] = ""
-        branches = settings.branches(offer)
+        branches = inp.branches(offer)
         if branches:
             funded = [b["name"] for b in branches if b["funded_by_pool"]]
             unfunded = [b["name"] for b in branches if not b["funded_by_pool"]]
@@ -154,15 +159,15 @@ def _courses(settings: Settings, rng: np.random.Generator, scale: int) -> pd.Dat
                 frame.loc[pick, "branch"] = rng.choice(unfunded, size=len(pick))
         parts.append(frame)
     courses = pd.concat(parts, ignore_index=True)
-    courses["source_system"] = [next(o["source_system"] for o in settings.offers["offers"]
+    courses["source_system"] = [next(o["source_system"] for o in inp.offers["offers"]
                                      if o["code"] == off) for off in courses["offer"]]
     return courses
 
 
-def _assign_ages(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+def _assign_ages(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
                  scale: int) -> None:
-    sizes = age_group_sizes(settings, scale)
-    groups = {g["label"]: g for g in settings.config["age"]["groups"]}
+    sizes = age_group_sizes(inp, scale)
+    groups = {g["label"]: g for g in inp.age_groups}
     n_unknown = len(courses) - sum(sizes.values())
     tuba = courses.index[courses["offer"] == "TUBA"].to_numpy()
     unknown = rng.choice(tuba, size=n_unknown, replace=False)
@@ -179,7 +184,7 @@ def _assign_ages(settings: Settings, courses: pd.DataFrame, rng: np.random.Gener
     lo = courses["age_group"].map(lambda g: groups[g]["min"] if g else -1)
     hi = courses["age_group"].map(lambda g: min(groups[g]["max"], 24) if g else -1)
     courses["age"] = np.where(lo >= 0, rng.integers(lo.clip(0), hi.clip(0) + 1), -1)
-    n25 = settings.published["tabel_8_1"]["age_25_registered"] * scale
+    n25 = inp.published["tabel_8_1"]["age_25_registered"] * scale
     oldest = max(groups, key=lambda g: groups[g]["max"])
     pool = courses.index[(courses["age_group"] == oldest) & (courses["offer"] != "TUBA")]
     courses.loc[rng.choice(pool, size=n25, replace=False), "age"] = groups[oldest]["max"]
@@ -233,13 +238,13 @@ def make_cprs(born: np.ndarray, male: np.ndarray, rng: np.random.Generator,
 # --------------------------------------------------------------------------- background
 
 
-def _background(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+def _background(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
                 scale: int) -> pd.DataFrame:
-    prof = settings.published["profiles"]
+    prof = inp.published["profiles"]
     variables = {k: v for k, v in prof["variables"].items() if k != "wellbeing_start"}
     ref_groups = prof["reference_groups"]
     rows = []
-    for group in [g["label"] for g in settings.config["age"]["groups"]]:
+    for group in [g["label"] for g in inp.age_groups]:
         members = courses.index[courses["age_group"] == group].to_numpy()
         n_bg = max(v["n"].get(group, 0) for v in prof["variables"].values()) * scale
         chosen = np.sort(rng.choice(members, size=n_bg, replace=False))
@@ -334,7 +339,7 @@ def _parts_to_items(parts: dict[str, np.ndarray], spec: dict, rng: np.random.Gen
     lo, hi = spec["range"]
     out = np.zeros((len(next(iter(parts.values()))), len(spec["items"])), dtype=int)
     for scale, total in parts.items():
-        items = instruments.scale_items(spec, spec["scales"][scale])
+        items = ts.scale_items(spec, spec["scales"][scale])
         cols = [spec["items"].index(i) for i in items]
         out[:, cols] = lo + tw.split_balanced(total - lo * len(items), len(items), hi - lo, rng)
     return out
@@ -358,25 +363,25 @@ def _respondents(courses: pd.DataFrame, group: str, start_share: float, end_shar
     return start, pair
 
 
-def who5_groups(settings: Settings) -> list[str]:
+def who5_groups(inp: TwinInputs) -> list[str]:
     """The age groups that answer WHO-5 (within the instrument's ages; 3-24 in the report)."""
-    lo, hi = settings.instruments["instruments"]["who5"]["ages"]
-    return [g["label"] for g in settings.config["age"]["groups"] if g["min"] >= lo and g["max"] <= hi]
+    lo, hi = inp.instruments["instruments"]["who5"]["ages"]
+    return [g["label"] for g in inp.age_groups if g["min"] >= lo and g["max"] <= hi]
 
 
-def _who5(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+def _who5(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
           scale: int) -> tuple[list[pd.DataFrame], set]:
     """WHO-5: start answers reproducing Figur 3-3 (N and low-wellbeing share per group), and
     end answers for part of the completed courses reproducing Figur 4-2 and 4-3."""
-    pub = settings.published
+    pub = inp.published
     spec = pub["profiles"]["variables"]["wellbeing_start"]
     ch4 = pub["chapter_4"]["who5"]
-    who5 = settings.instruments["instruments"]["who5"]
+    who5 = inp.instruments["instruments"]["who5"]
     mult = who5["scales"]["total"]["multiplier"] // len(who5["items"])   # percentage points per raw point
     low_max = who5["low_wellbeing_max"] // mult
     top = who5["range"][1] * len(who5["items"])
     groups = {}
-    for group in who5_groups(settings):
+    for group in who5_groups(inp):
         members = courses.index[courses["age_group"] == group].to_numpy()
         n = spec["n"][group] * scale
         who = rng.choice(members, size=n, replace=False)
@@ -441,11 +446,11 @@ def who5_pair_weights(means: dict, groups: list[str]) -> dict[str, float]:
     return weights
 
 
-def _sdq(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
+def _sdq(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
     """SDQ for 3-10: pairs reproducing the total's means and change shares (Figur 4-6, 4-8)
     and the emotional-symptoms change (Figur 4-7)."""
-    spec = settings.instruments["instruments"]["sdq_p"]
-    ch4 = settings.published["chapter_4"]["sdq_p"]
+    spec = inp.instruments["instruments"]["sdq_p"]
+    ch4 = inp.published["chapter_4"]["sdq_p"]
     (group,) = ch4["means"]["total"]["start"]
     start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], SHAPE["sdq_end_share"], rng)
     difficulties = spec["scales"]["total"]["sum_of"]
@@ -498,11 +503,11 @@ def _nudge_part_change(pre: np.ndarray, post: np.ndarray, part: int, target: flo
     return post
 
 
-def _single_scale(settings: Settings, courses: pd.DataFrame, name: str, end_share: float,
+def _single_scale(inp: TwinInputs, courses: pd.DataFrame, name: str, end_share: float,
                   rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
     """An instrument scored as one total (YP-CORE): pairs reproducing means and change shares."""
-    spec = settings.instruments["instruments"][name]
-    ch4 = settings.published["chapter_4"][name]
+    spec = inp.instruments["instruments"][name]
+    ch4 = inp.published["chapter_4"][name]
     (group,) = ch4["means"]["total"]["start"]
     start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], end_share, rng)
     per_point = spec["scales"]["total"]["multiplier"] / len(spec["items"])     # score points per raw unit
@@ -521,11 +526,11 @@ def _single_scale(settings: Settings, courses: pd.DataFrame, name: str, end_shar
                         start["end_date"].to_numpy()[pair])], set(ids[pair])
 
 
-def _core_om(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
+def _core_om(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
     """CORE-OM for 17-24: pairs reproducing the total's means and change shares (Figur 4-11,
     4-13) and the improvement share of each domain (Figur 4-13)."""
-    spec = settings.instruments["instruments"]["core_om"]
-    ch4 = settings.published["chapter_4"]["core_om"]
+    spec = inp.instruments["instruments"]["core_om"]
+    ch4 = inp.published["chapter_4"]["core_om"]
     (group,) = ch4["means"]["total"]["start"]
     start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], SHAPE["core_om_end_share"], rng)
     domains = list(SHAPE["core_om_domain_mean_item"])
@@ -576,17 +581,17 @@ def _core_om(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator
         set(ids[pair])
 
 
-def _tool_0_2(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+def _tool_0_2(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
     """The 0-2 tool: answers around 'passer delvist'-'passer godt'; the pairs' theme means
     change by the published amount for sansning (the largest) and a smaller amount elsewhere."""
-    spec = settings.instruments["instruments"]["tool_0_2"]
+    spec = inp.instruments["instruments"]["tool_0_2"]
     lo, hi = spec["range"]
     ok = (courses["age"] >= spec["ages"][0]) & (courses["age"] <= spec["ages"][1])
     start = courses[ok & (rng.random(len(courses)) < SHAPE["instrument_start_share"])]
     pair = (start["status"] != "ongoing").to_numpy() & (rng.random(len(start)) < SHAPE["tool_0_2_end_share"])
     scored = _ordinal(len(start), len(spec["items"]), lo, hi, SHAPE["tool_0_2_mean"], rng)
     end = scored[pair].copy()
-    changes = settings.published["chapter_4"]["tool_0_2"]["mean_change"]
+    changes = inp.published["chapter_4"]["tool_0_2"]["mean_change"]
     for theme, scale in spec["scales"].items():
         if scale.get("items", "all") == "all":
             continue
@@ -607,49 +612,33 @@ def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
     return np.clip(np.round(person + rng.normal(0, 0.7, size=(n, n_items))), lo, hi).astype(int)
 
 
-def _benefit(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
+def _benefit(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
              scale: int) -> pd.DataFrame:
     """Perceived benefit at course end (Figur 4-1): the published number of answers, the
-    published shares of 'meget positiv' and 'positiv', and an age slope chosen so that the
-    report's regression (footnote 3) gives the published age coefficient on these data."""
-    ben = settings.instruments["instruments"]["benefit"]
-    pub = settings.published["figur_4_1"]
-    spec = settings.config["analysis"]["benefit_regression"]
+    published shares of 'meget positiv' and 'positiv', and an age slope planted so that the
+    report's model as the twin's config describes it (footnote 3) has the published age
+    coefficient (`benefit.calibrated_answers`, the twin's own estimator)."""
+    ben = inp.instruments["instruments"]["benefit"]
+    pub = inp.published["figur_4_1"]
+    model = inp.twin["benefit_regression"]
     eligible = courses.index[(courses["status"] != "ongoing") & (courses["age"] >= ben["ages"][0])]
     who = np.sort(rng.choice(eligible, size=pub["regression"]["n"] * scale, replace=False))
     rest = 100 - pub["shares"]["meget_positiv"] - pub["shares"]["positiv"]
     counts = allocate(len(who), [rest * 0.2, rest * 0.8, pub["shares"]["positiv"], pub["shares"]["meget_positiv"]])
     levels = np.repeat([1, 2, 3, 4], counts)                   # ascending, matched to ascending latent
     age = courses.loc[who, "age"].to_numpy(dtype=float)
-    noise = rng.normal(size=len(who))
     ids = courses.loc[who, "course_id"].to_numpy()
-    controls = background.reindex(ids)[spec["controls"]].replace("", np.nan)
-    frame = controls.assign(**{spec["predictor"]: age}).reset_index(drop=True)
-
-    def answers(gamma: float) -> np.ndarray:
-        out = np.empty(len(who), dtype=int)
-        out[np.argsort(gamma * age + noise, kind="stable")] = levels
-        return out
-
-    def slope(gamma: float) -> float:
-        data = analyses.benefit_model_data(frame.assign(**{spec["outcome"]: answers(gamma)}), settings)
-        table = analyses.benefit_regression(data, settings)
-        return float(table.loc[table["term"] == pub["regression"]["term"], "estimate"].iloc[0])
-
-    lo, hi = 0.0, 0.5
-    for _ in range(22):                                        # the slope rises with gamma
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if slope(mid) < pub["regression"]["estimate"] else (lo, mid)
-    values = answers((lo + hi) / 2).astype(str)
+    controls = background.reindex(ids)[model["controls"]].replace("", np.nan).reset_index(drop=True)
+    values = tb.calibrated_answers(age, controls, levels, pub["regression"]["estimate"], model, rng).astype(str)
     return _long(ids, "benefit", "slut", ben["items"], values.reshape(-1, 1), courses.loc[who, "end_date"].to_numpy())
 
 
-def _end_only(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
+def _end_only(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
               scale: int) -> list[pd.DataFrame]:
     """Perceived benefit (3-24, Figur 4-1) and the 0-2 parent statements (Figur 4-5), end only."""
-    out = [_benefit(settings, courses, background, rng, scale)]
-    ps = settings.instruments["instruments"]["parent_statements"]
-    pub = settings.published["figur_4_5"]
+    out = [_benefit(inp, courses, background, rng, scale)]
+    ps = inp.instruments["instruments"]["parent_statements"]
+    pub = inp.published["figur_4_5"]
     done = courses[(courses["status"] != "ongoing") & (courses["age"] >= ps["ages"][0])
                    & (courses["age"] <= ps["ages"][1])]
     # each statement's agree share exactly, spread from the lowest to the highest published
@@ -665,37 +654,37 @@ def _end_only(settings: Settings, courses: pd.DataFrame, background: pd.DataFram
     return out
 
 
-def _questionnaire_dirt(q: pd.DataFrame, protected: np.ndarray, settings: Settings,
+def _questionnaire_dirt(q: pd.DataFrame, protected: np.ndarray, inp: TwinInputs,
                         rng: np.random.Generator) -> pd.DataFrame:
-    dirt = settings.config["twin"]["dirt"]
+    dirt = inp.twin["dirt"]
     u = rng.random(len(q))
     free = ~protected
-    dk = settings.config["questionnaires"]["dont_know_code"]
+    dk = inp.twin["response_codes"]["dont_know"]
     a = dirt["missing_item"]
     b = a + dirt["dont_know"]
     c = b + dirt["out_of_range"]
     response = q["response"].to_numpy(dtype=object).copy()
     response[free & (u < a)] = ""
     response[free & (u >= a) & (u < b)] = dk
-    oor_ok = q["instrument"].isin(list(settings.config["questionnaires"]["out_of_range_to_missing"])).to_numpy()
+    oor_ok = q["instrument"].isin(inp.twin["response_codes"]["out_of_range_instruments"]).to_numpy()
     response[free & oor_ok & (u >= b) & (u < c)] = str(dirt["out_of_range_code"])
     q = q.copy()
     q["response"] = response
     return q
 
 
-def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
+def _incomplete_who5(inp: TwinInputs, courses: pd.DataFrame, calibrated: set,
                      rng: np.random.Generator) -> pd.DataFrame:
     """Start questionnaires with at least one unusable item, for courses outside the
     calibrated WHO-5 respondents: they count as answered but have no score."""
-    dirt = settings.config["twin"]["dirt"]
-    items = settings.instruments["instruments"]["who5"]["items"]
-    eligible = courses[courses["age_group"].isin(who5_groups(settings)) & ~courses.index.isin(list(calibrated))]
+    dirt = inp.twin["dirt"]
+    items = inp.instruments["instruments"]["who5"]["items"]
+    eligible = courses[courses["age_group"].isin(who5_groups(inp)) & ~courses.index.isin(list(calibrated))]
     rate = dirt["missing_item"] + dirt["dont_know"] + dirt["out_of_range"]
     pick = eligible[rng.random(len(eligible)) < rate * len(items)]
     values = rng.integers(0, 6, size=(len(pick), len(items))).astype(str).astype(object)
     broken = rng.integers(0, len(items), size=len(pick))
-    codes = ["", settings.config["questionnaires"]["dont_know_code"], str(dirt["out_of_range_code"])]
+    codes = ["", inp.twin["response_codes"]["dont_know"], str(dirt["out_of_range_code"])]
     values[np.arange(len(pick)), broken] = rng.choice(codes, size=len(pick))
     return _long(pick["course_id"].to_numpy(), "who5", "start", items, values,
                  pick["start_date"].to_numpy())
@@ -704,33 +693,33 @@ def _incomplete_who5(settings: Settings, courses: pd.DataFrame, calibrated: set,
 # --------------------------------------------------------------------------- fidelity
 
 
-def _core_elements(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
+def _core_elements(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
                    rng: np.random.Generator, extraction: np.datetime64,
                    scale: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Intention, fidelity registrations calibrated to Bilag 4's samples, and the planted
     effects (twin_elements). Returns the questionnaires with moved answers, fidelity, intention."""
-    cfg = settings.config["core_elements"]
-    specs = settings.instruments["instruments"]
+    cfg = inp.twin["core_elements"]
+    specs = inp.instruments["instruments"]
     has_bg = courses["course_id"].isin(background.index)
     known = courses["age"] >= 0
     eligible = courses[["course_id", "offer", "intervention_type"]].copy()
     changes = {}
     for o in cfg["outcomes"]:
-        changes[o["key"]] = te.scored_change(q, o["instrument"], specs[o["instrument"]], o["scale"])
+        changes[o["key"]] = ts.scored_change(q, o["instrument"], specs[o["instrument"]], o["scale"])
         eligible[o["key"]] = (courses["course_id"].isin(changes[o["key"]].index) & has_bg & known
                               & courses["age_group"].isin(o["age_groups"]))
     keys = list(changes)
-    targets = te.published_targets(settings, scale)
-    intention = te.intention_matrix(settings, eligible.groupby(te.UNIT)[keys].sum(), targets, rng)
+    targets = te.published_targets(inp, scale)
+    intention = te.intention_matrix(inp, eligible.groupby(te.UNIT)[keys].sum(), targets, rng)
     picked = te.choose_fidelity(eligible, intention, targets, rng)
     outside = eligible.index[~eligible[keys].any(axis=1)]
     outside = outside[rng.random(len(outside)) < te.SHAPE["fidelity_share_other"]]
     with_fid = courses.loc[picked.append(outside).sort_values()]
-    fidelity = te.ratings(with_fid, intention, te.registration_dates(with_fid, rng, extraction), settings, rng)
-    x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
-    effects = settings.published.get("bilag_4", {}).get("intensity_effects", {})
+    fidelity = te.ratings(with_fid, intention, te.registration_dates(with_fid, rng, extraction), inp, rng)
+    x = te.intensity(fidelity, inp.element_codes, cfg["aggregation"], cfg["unrated"])
+    effects = inp.published.get("bilag_4", {}).get("intensity_effects", {})
     for o in cfg["outcomes"]:
-        planted = {ce.intensity_column(el): b for el, b in effects.get(o["key"], {}).items()}
+        planted = {el: b for el, b in effects.get(o["key"], {}).items()}
         if not planted:
             continue
         members = courses[eligible[o["key"]] & courses["course_id"].isin(x.index)]
@@ -744,10 +733,10 @@ def _core_elements(settings: Settings, courses: pd.DataFrame, background: pd.Dat
 # --------------------------------------------------------------------------- dirt
 
 
-def _dirty_courses(settings: Settings, courses: pd.DataFrame, rng: np.random.Generator,
+def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
                    extraction: np.datetime64, scale: int) -> pd.DataFrame:
     """Rows the report's cleaning removed: duplicates, test persons and misregistrations."""
-    dirt = settings.config["twin"]["dirt"]
+    dirt = inp.twin["dirt"]
     n = len(courses)
     parts = []
     dup = courses.iloc[np.sort(rng.choice(n, size=int(round(dirt["duplicate_courses"] * n)),
@@ -779,8 +768,8 @@ def _dirty_courses(settings: Settings, courses: pd.DataFrame, rng: np.random.Gen
     parts.append(late)
     k = dirt["test_persons"] * scale
     test = fresh(k, "test_person")
-    test["person_id"] = [f"TEST-{i:04d}" for i in range(k)]
-    tests_cpr = settings.config["cleaning"]["test_cprs"]
+    test["person_id"] = [f"{inp.twin['test_persons']['person_id_prefix']}{i:04d}" for i in range(k)]
+    tests_cpr = inp.twin["test_persons"]["cprs"]
     if tests_cpr:
         half = k // 2
         test.iloc[:half, test.columns.get_loc("person_id")] = ""
@@ -792,21 +781,21 @@ def _dirty_courses(settings: Settings, courses: pd.DataFrame, rng: np.random.Gen
 # --------------------------------------------------------------------------- assembly
 
 
-def generate(settings: Settings, seed: int | None = None, scale: int | None = None) -> Twin:
-    """Generate the raw extracts (all values as contract-formatted strings)."""
-    cfg = settings.config
-    seed = cfg["twin"]["seed"] if seed is None else seed
-    scale = cfg["twin"]["scale"] if scale is None else scale
+def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None) -> Twin:
+    """Generate the raw extracts (all values as contract-formatted strings) from the twin's
+    inputs alone; `seed` and `scale` override the twin config's."""
+    seed = inp.twin["seed"] if seed is None else seed
+    scale = inp.twin["scale"] if scale is None else scale
     rng = np.random.default_rng(seed)
-    extraction = np.datetime64(cfg["extraction_date"])
+    extraction = np.datetime64(inp.twin["extraction_date"])
 
-    courses = _courses(settings, rng, scale)
-    _assign_ages(settings, courses, rng, scale)
+    courses = _courses(inp, rng, scale)
+    _assign_ages(inp, courses, rng, scale)
     _dates(courses, rng, extraction)
     courses["intervention_type"] = rng.choice(list(SHAPE["intervention_type"]), size=len(courses),
                                               p=list(SHAPE["intervention_type"].values()))
     courses["course_id"] = [f"tmp{i}" for i in range(len(courses))]
-    background = _background(settings, courses, rng, scale)
+    background = _background(inp, courses, rng, scale)
 
     # identifiers: CPR on the course unless it is anonymous (age unknown) or a TUBA course
     # whose background measurement gives the birth date
@@ -832,7 +821,7 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     background.loc[bd_idx, "birth_date"] = pd.to_datetime(courses.loc[bd_idx, "birth_date"]).dt.strftime("%d-%m-%Y")
 
     # dirt, then final course ids in shuffled order (duplicates get the higher id)
-    dirty = _dirty_courses(settings, courses, rng, extraction, scale)
+    dirty = _dirty_courses(inp, courses, rng, extraction, scale)
     bad_age = dirty["dirt"] == "age_out_of_range"
     dirty.loc[bad_age, "birth_date"] = _birth_dates(
         dirty.loc[bad_age, "start_date"].to_numpy(), dirty.loc[bad_age, "age"].to_numpy(), rng)
@@ -858,12 +847,12 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     bg_out = pd.concat([bg_out, pd.DataFrame({"course_id": test_bg["course_id"].to_numpy()})],
                        ignore_index=True).fillna("")
 
-    who5, calibrated_idx = _who5(settings, courses, rng, scale)
-    sdq, sdq_pairs = _sdq(settings, courses, rng)
-    ypc, ypc_pairs = _single_scale(settings, courses, "yp_core", SHAPE["yp_core_end_share"], rng)
-    com, com_pairs = _core_om(settings, courses, rng)
-    q = pd.concat(who5 + sdq + ypc + com + _tool_0_2(settings, courses, rng)
-                  + _end_only(settings, courses, background, rng, scale),
+    who5, calibrated_idx = _who5(inp, courses, rng, scale)
+    sdq, sdq_pairs = _sdq(inp, courses, rng)
+    ypc, ypc_pairs = _single_scale(inp, courses, "yp_core", SHAPE["yp_core_end_share"], rng)
+    com, com_pairs = _core_om(inp, courses, rng)
+    q = pd.concat(who5 + sdq + ypc + com + _tool_0_2(inp, courses, rng)
+                  + _end_only(inp, courses, background, rng, scale),
                   ignore_index=True)
     # calibrated answers stay clean: the WHO-5 start answers of Figur 3-3 and every pair that
     # reproduces chapter 4; the dirt goes to the others
@@ -873,12 +862,12 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     for name, ids in pairs.items():
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
     protected |= q["instrument"].isin(["benefit", "parent_statements"])   # their counts and shares are published
-    q = _questionnaire_dirt(q, protected.to_numpy(), settings, rng)
-    q, fidelity, intention = _core_elements(settings, courses, background, q, rng, extraction, scale)
-    courses["status"] = _plant_dropout(settings, courses, background, q, rng)
+    q = _questionnaire_dirt(q, protected.to_numpy(), inp, rng)
+    q, fidelity, intention = _core_elements(inp, courses, background, q, rng, extraction, scale)
+    courses["status"] = _plant_dropout(inp, courses, background, q, rng)
     allrows.loc[: len(courses) - 1, "status"] = courses["status"].to_numpy()
     registrations = _registration_rows(allrows)
-    q = pd.concat([q, _incomplete_who5(settings, courses, calibrated_idx, rng)], ignore_index=True)
+    q = pd.concat([q, _incomplete_who5(inp, courses, calibrated_idx, rng)], ignore_index=True)
     q["answered_date"] = pd.to_datetime(q["answered_date"]).dt.strftime("%Y-%m-%d")
     q = q.sort_values(["course_id", "instrument", "timepoint", "item"], kind="stable").reset_index(drop=True)
     q = q[["course_id", "instrument", "timepoint", "answered_date", "item", "response"]]
@@ -889,13 +878,13 @@ def generate(settings: Settings, seed: int | None = None, scale: int | None = No
     return Twin(registrations, bg_out, q, fidelity, intention)
 
 
-def _plant_dropout(settings: Settings, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
+def _plant_dropout(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
                    rng: np.random.Generator) -> pd.Series:
     """Re-decide which completed courses of each offer ended unplanned (same count per offer,
     so Tabel 8-1 is unchanged), ranking by the traits section 3.3 names plus noise."""
     w = SHAPE["dropout_weights"]
-    spec = settings.instruments["instruments"]["who5"]
-    score = te.raw_scores(q[q["timepoint"] == "start"], "who5", spec)[spec["main_scale"]]
+    spec = inp.instruments["instruments"]["who5"]
+    score = ts.scores(q[q["timepoint"] == "start"], "who5", spec, spec["main_scale"])
     low = (score <= spec["low_wellbeing_max"]).droplevel("timepoint")
     bg = background.reindex(courses["course_id"])
     age = courses["age"].where(courses["age"] >= 0).astype(float)
@@ -949,31 +938,6 @@ def _background_rows(background: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- writing
 
-TWIN_DIALECT = {"registrations": ";", "background": ";", "questionnaires": ",", "fidelity": ";"}
-
-
-def write_csv(frame: pd.DataFrame, path: str | Path, separator: str, encoding: str) -> None:
-    """Write as Excel would: semicolon files get decimal comma (and a BOM when UTF-8)."""
-    out = frame.copy()
-    if separator == ";":
-        for c in out.columns:
-            if pd.api.types.is_float_dtype(out[c]):
-                out[c] = out[c].map(lambda x: f"{x:g}".replace(".", ","))
-    enc = "utf-8-sig" if (encoding == "utf-8" and separator == ";") else encoding
-    text = out.to_csv(sep=separator, index=False, lineterminator="\r\n")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(text.encode(enc))
-
-
-def write_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
-    xlsx.write({"data": frame}, path)
-
-
-def write(twin: Twin, extracts: dict) -> None:
-    """Write each extract to its configured path and encoding."""
-    for name, frame in twin.frames().items():
-        spec = extracts[name]
-        if spec["path"].lower().endswith(".xlsx"):
-            write_xlsx(frame, spec["path"])
-        else:
-            write_csv(frame, spec["path"], TWIN_DIALECT[name], spec.get("encoding", "utf-8"))
+def write(twin: Twin, paths: dict[str, str | Path], formats: dict[str, dict]) -> None:
+    """Write each extract to its path (the rule's outputs) in the twin's `extract_formats`."""
+    files.write(twin.frames(), paths, formats)

@@ -1,13 +1,16 @@
-# Shared names and helpers of the workflow.
+# Shared names of the workflow: the products' paths, the side files, and `cfg` for a rule's
+# declared config keys.
 
 from pathlib import Path
 
 import pandas as pd
 
+from puljeeval.data.contract import EXTRACTS
 from puljeeval.evaluation import reproduction
 from puljeeval.scoring import score as scoring
+from puljeeval.publish.registry import Registry
+from puljeeval.settings import config_slice, read_yaml
 
-EXTRACTS = ["registrations", "background", "questionnaires", "fidelity", "intention"]
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
 CLEAN_TABLES = ["courses", "responses", "fidelity", "intention", "ledger"]
 CLEAN = {name: f"results/interim/clean/{name}.parquet" for name in CLEAN_TABLES}
@@ -24,7 +27,8 @@ ANALYSES = {
 }
 # Core elements (Bilag 4): model frames per outcome (course ids: interim only), the flow,
 # descriptive tables, and coefficient and model tables per outcome.
-ELEMENT_FRAMES = "results/interim/core_elements"
+ELEMENT_FRAME = "results/interim/core_elements/{outcome}.parquet"
+ELEMENT_ATTRITION = "results/interim/core_elements/{outcome}_attrition.parquet"
 ELEMENT_TABLES = {f"bilag4_{name}": f"results/interim/tables/bilag4_{name}.csv"
                   for name in ["flow", "intention", "histogram"]}
 ELEMENT_OUTCOMES = [o["key"] for o in config["core_elements"]["outcomes"]]
@@ -32,31 +36,25 @@ ELEMENT_MODELS = {
     "coefficients": expand("results/interim/tables/bilag4_coefficients_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
     "models": expand("results/interim/tables/bilag4_models_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
 }
-# Bilag 4 published: workbook, CSV per sheet, figures 10-1..10-16.
-BILAG4 = {"workbook": "results/tables/kapitel_5.xlsx", "csv_dir": "results/tables/kapitel_5",
-          "figures": "results/figures_kapitel_5"}
-FIGURES_DIR = "results/figures"
-CSV_DIR = "results/tables/csv"
-# Published tables: disclosure control applied, Danish headings, one workbook per chapter.
-PUBLISHED = {
-    "kapitel_3": "results/tables/kapitel_3.xlsx",
-    "kapitel_4": "results/tables/kapitel_4.xlsx",
-    "csv_dir": CSV_DIR,
-}
 CHAPTER_PAGES = {
     "kapitel_3": "Kapitel 3. Karakteristik af de børn og unge, der har modtaget behandling",
     "kapitel_4": "Kapitel 4. Børn og unges udvikling, med Bilag 2",
     "kapitel_5": "Kapitel 5. Kerneelementernes betydning (Bilag 4)",
 }
-# What each chapter notebook reads: the rule's directory output it depends on and its CSVs.
-CHAPTER_INPUTS = {
-    "kapitel_3": {"tables": PUBLISHED["csv_dir"], "csv_dir": f"{CSV_DIR}/kapitel_3", "figures": FIGURES_DIR},
-    "kapitel_4": {"tables": PUBLISHED["csv_dir"], "csv_dir": f"{CSV_DIR}/kapitel_4", "figures": FIGURES_DIR},
-    "kapitel_5": {"tables": BILAG4["csv_dir"], "csv_dir": BILAG4["csv_dir"], "figures": BILAG4["figures"]},
-}
 SCORES = {name: f"results/interim/scores/{name}.parquet"
           for name in scoring.output_names(SETTINGS.instruments["instruments"])}
+# The side files by name. A rule takes as input only those it reads (rulekit.settings refuses
+# the others), so editing one re-runs only the rules that use it.
 SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements", "tables")}
+
+
+# The keys that tell how many times the report's size the data are (reproduction, index page).
+SCALE_KEYS = ["data_source", "twin.scale"] if config["data_source"] == "twin" else ["data_source"]
+
+
+def cfg(*paths):
+    """A rule's `params.config`: exactly these dotted config keys (see settings.config_slice)."""
+    return config_slice(config, *paths)
 
 
 def extract_path(name):
@@ -66,3 +64,44 @@ def extract_path(name):
 def print_reproduction_summary(path):
     if Path(path).exists():
         print(reproduction.summary(pd.read_csv(path), reproduction.twin_scale(SETTINGS)))
+
+
+def figures_dir(chapter):
+    """The folder of a chapter's figures (publish.smk declares them as a folder or as files)."""
+    figs = PUBLISHED_CHAPTERS[chapter]["figures"]
+    return figs if isinstance(figs, str) else str(Path(figs[0]).parent)
+
+
+# Publishing (publish.smk)
+PUBLISH_REGISTRY = Registry(read_yaml(config["files"]["tables"]))
+# What each chapter publishes; the render rules take these as the notebooks' inputs. The CSVs
+# and figures are folders: a rule with a {chapter} wildcard cannot declare a different list of
+# files per chapter (Snakemake outputs are patterns, not functions).
+PUBLISHED_CHAPTERS = {
+    chapter: {"workbook": f"results/tables/{chapter}.xlsx", "csv_dir": f"results/tables/{chapter}",
+              "figures": f"results/figures/{chapter}"}
+    for chapter in CHAPTER_PAGES
+}
+# The interim tables a registry `source` names (chapter 5's models: one file per outcome).
+PUBLISH_SOURCES = {
+    **CHAPTER3_TABLES,
+    **ANALYSES,
+    **ELEMENT_TABLES,
+    "bilag4_coefficients": ELEMENT_MODELS["coefficients"],
+    "bilag4_models": ELEMENT_MODELS["models"],
+}
+# What each chapter's figures read beyond the registry: config keys and side files.
+FIGURE_CONFIG = {
+    "kapitel_3": {"keys": ["age.groups"], "side": ["published"]},
+    "kapitel_4": {"keys": ["age.groups"], "side": ["instruments"]},
+    "kapitel_5": {"keys": ["core_elements.outcomes", "core_elements.subgroups"], "side": ["core_elements"]},
+}
+
+
+def publish_inputs(chapter, side=()):
+    """The chapter's interim tables (by registry source name), the registry and `side` files."""
+    return {
+        **{name: PUBLISH_SOURCES[name] for name in PUBLISH_REGISTRY.sources(chapter)},
+        "tables": SIDE_FILES["tables"],
+        **{key: SIDE_FILES[key] for key in side},
+    }

@@ -1,64 +1,42 @@
-# Chapter analyses (dropout comparison and model, outcome summaries, perceived benefit) and
-# the published tables of chapters 3 and 4 with disclosure control and Danish headings.
-
-
-rule chapter_analyses:
-    input:
-        courses=CLEAN["courses"],
-        who5_start=SCORES["who5_start"],
-        prepost=SCORES["prepost"],
-        benefit=SCORES["benefit_slut"],
-        parent_statements=SCORES["parent_statements_slut"],
-        **SIDE_FILES,
-    output:
-        **ANALYSES,
-    params:
-        analysis=config["analysis"],
-    conda:
-        "../../environment.yml"
-    log:
-        "results/logs/chapter_analyses.log",
-    benchmark:
-        "results/benchmarks/chapter_analyses.tsv"
-    script:
-        "../../scripts/chapter_analyses.py"
+# Publishing, one path for every chapter: per chapter ({chapter} = kapitel_3, kapitel_4,
+# kapitel_5) the published tables (disclosure control, display precision and Danish headings
+# from the registry config/tables.yaml) as a workbook and one CSV per sheet, and the figures.
 
 
 rule publish_tables:
     input:
-        **CHAPTER3_TABLES,
-        **ANALYSES,
-        **SIDE_FILES,
+        unpack(lambda wc: publish_inputs(wc.chapter)),
     output:
-        kapitel_3=PUBLISHED["kapitel_3"],
-        kapitel_4=PUBLISHED["kapitel_4"],
-        csv_dir=directory(CSV_DIR),
+        workbook="results/tables/{chapter}.xlsx",
+        csv_dir=directory("results/tables/{chapter}"),
     params:
-        disclosure=config["disclosure"],
+        config=cfg("disclosure.min_count"),
+    wildcard_constraints:
+        chapter="|".join(PUBLISHED_CHAPTERS),
     conda:
         "../../environment.yml"
     log:
-        "results/logs/publish_tables.log",
+        "results/logs/publish_tables_{chapter}.log",
     benchmark:
-        "results/benchmarks/publish_tables.tsv"
+        "results/benchmarks/publish_tables_{chapter}.tsv"
     script:
         "../../scripts/publish_tables.py"
 
 
 rule figures:
     input:
-        **CHAPTER3_TABLES,
-        **ANALYSES,
-        **SIDE_FILES,
+        unpack(lambda wc: publish_inputs(wc.chapter, FIGURE_CONFIG[wc.chapter]["side"])),
     output:
-        directory(FIGURES_DIR),
+        figures=directory("results/figures/{chapter}"),
     params:
-        disclosure=config["disclosure"],
+        config=lambda wc: cfg("disclosure.min_count", *FIGURE_CONFIG[wc.chapter]["keys"]),
+    wildcard_constraints:
+        chapter="|".join(PUBLISHED_CHAPTERS),
     conda:
         "../../environment.yml"
     log:
-        "results/logs/figures.log",
+        "results/logs/figures_{chapter}.log",
     benchmark:
-        "results/benchmarks/figures.tsv"
+        "results/benchmarks/figures_{chapter}.tsv"
     script:
         "../../scripts/figures.py"

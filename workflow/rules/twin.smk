@@ -1,21 +1,19 @@
-# The synthetic twin writes raw extracts in the data contract to the configured paths.
-# With data_source: real the rule is not defined and the extracts must exist.
+# The synthetic twin writes raw extracts in the data contract to the extract paths (its outputs).
+# It is given only its own config block and its side files, so no other setting can change its
+# bytes. With data_source: real the rule is not defined and the extracts must exist.
 
 if config["data_source"] == "twin":
 
     rule synthetic_twin:
         input:
-            **SIDE_FILES,
+            offers=SIDE_FILES["offers"],
+            published=SIDE_FILES["published"],
+            instruments=SIDE_FILES["instruments"],
+            core_elements=SIDE_FILES["core_elements"],
         output:
             **{name: extract_path(name) for name in EXTRACTS},
         params:
             twin=config["twin"],
-            extracts=config["extracts"],
-            production=config["production"],
-            age=config["age"],
-            cleaning=config["cleaning"],
-            questionnaires=config["questionnaires"],
-            core_elements=config["core_elements"],
         conda:
             "../../environment.yml"
         log:

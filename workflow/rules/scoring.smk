@@ -1,12 +1,13 @@
-# Scoring: each instrument per course and timepoint, categorical outcomes, and the pre/post
-# change table. Scores are keyed by course id, so they stay under results/interim/.
+# Scoring layer: each instrument per course and timepoint by instruments.yaml's rules,
+# categorical outcomes, and the pre/post change table. Scores are keyed by course id, so they
+# stay under results/interim/.
 
 
 rule score:
     input:
         responses=CLEAN["responses"],
         courses=CLEAN["courses"],
-        **SIDE_FILES,
+        instruments=SIDE_FILES["instruments"],
     output:
         **SCORES,
     conda:

@@ -1,0 +1,220 @@
+"""The publication registry (config/tables.yaml) and the one publish path of every chapter."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from puljeeval.publish import figures, rules
+from puljeeval.publish import tables as publish
+from puljeeval.publish.registry import CHAPTERS, UNROUNDED_UNITS, Registry, RegistryError, from_settings
+from puljeeval.render.notebook import Published
+from puljeeval.settings import ROOT, read_yaml
+
+RAW = read_yaml(ROOT / "config" / "tables.yaml")
+PUBLISH_CODE = sorted((ROOT / "puljeeval" / "publish").rglob("*.py")) + [
+    ROOT / "scripts" / "publish_tables.py", ROOT / "scripts" / "figures.py"]
+
+
+def side(key: str) -> dict:
+    return read_yaml(ROOT / "config" / f"{key}.yaml")
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry(RAW, side)
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+def test_every_published_column_has_heading_unit_and_precision(registry):
+    assert {t.chapter for t in registry.tables.values()} == set(CHAPTERS)
+    for t in registry.tables.values():
+        assert t.sheet and t.source and t.rule in rules.RULES, t.id
+        for c in t.columns:
+            assert c.heading.strip() and c.unit in registry.units, (t.id, c.name)
+            if c.unit not in UNROUNDED_UNITS:
+                assert isinstance(c.decimals, int) and c.decimals >= 0, (t.id, c.name)
+            if c.labels:
+                assert registry.labels(c.labels), (t.id, c.name)
+
+
+def test_one_spelling_per_heading(registry):
+    """Headings that differ only in spaces or hyphens are one heading spelled twice (as chapter
+    5's "95 % KI, nedre" beside chapters 3-4's "95 %-KI, nedre" were, from two publish paths)."""
+    spellings: dict[str, set[str]] = {}
+    for heading in registry.all_headings():
+        spellings.setdefault(re.sub(r"[\s\-]", "", heading.lower()), set()).add(heading)
+    assert {k: v for k, v in spellings.items() if len(v) > 1} == {}
+
+
+def test_sheet_names_fit_excel_and_are_unique_per_chapter(registry):
+    for chapter in CHAPTERS:
+        sheets = registry.sheets(chapter)
+        assert len(sheets) == len(set(sheets)) and all(len(s) <= 31 for s in sheets)
+
+
+def test_an_incomplete_registry_is_an_error_naming_table_and_column():
+    raw = copy.deepcopy(RAW)
+    del raw["tables"]["flow"]["columns"][2]["decimals"]
+    with pytest.raises(RegistryError, match="table 'flow', column 'n'"):
+        Registry(raw)
+    raw = copy.deepcopy(RAW)
+    raw["tables"]["element_models"]["sheet"] = "Figur 10-2 til 10-16 modeller og formler"
+    with pytest.raises(RegistryError, match="31"):
+        Registry(raw)
+    raw = copy.deepcopy(RAW)
+    raw["tables"]["dropout"]["columns"][3]["unit"] = "percent"
+    with pytest.raises(RegistryError, match="unit 'percent'"):
+        Registry(raw)
+
+
+def _literals(path: Path) -> set[str]:
+    return {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def _registry_strings(registry: Registry) -> set[str]:
+    out = registry.all_headings() | registry.all_sheets() | set(registry.texts.values())
+    for name, spec in RAW["labels"].items():
+        if set(spec) != {"from"}:
+            out |= set(registry.labels(name).values())
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, str):
+            out.add(node)
+    walk(RAW["figures"])
+    return out
+
+
+def test_no_heading_sheet_or_label_is_written_in_the_publish_code(registry):
+    strings = _registry_strings(registry)
+    assert len(strings) > 150
+    for path in PUBLISH_CODE:
+        found = _literals(path) & strings
+        assert not found, f"{path.relative_to(ROOT)}: {sorted(found)} belong in config/tables.yaml"
+
+
+def test_publish_code_has_no_danish_text():
+    """Beyond the registry's own strings: no Danish text at all in the publish code (docstrings
+    aside), so a label cannot hide in a code path the registry does not know."""
+    for path in PUBLISH_CODE:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        danish = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                  and id(n) not in docstrings and set(n.value) & set("æøåÆØÅ")]
+        assert not danish, f"{path.relative_to(ROOT)}: {danish}"
+
+
+# --------------------------------------------------------------------------- chapter 5 through the registry
+
+
+def chapter5_interim() -> dict[str, pd.DataFrame]:
+    flow = pd.DataFrame({"outcome": "who5", "step": range(6),
+                         "criterion": ["courses", "measured", "both", "fidelity", "background", "age"],
+                         "label": "x", "remaining": [100, 60, 57, 50, 50, 49], "dropped": [0, 40, 3, 7, 0, 1]})
+    intention = pd.DataFrame({"outcome": "who5", "element": ["ressourcer", "netvaerk"], "label": ["R", "N"],
+                              "n": 100, "with_intention": [50, 97], "share_pct": [50.0, 97.0],
+                              "ci_low_pct": [40.3456, 91.5], "ci_high_pct": [59.654, 99.2],
+                              "mean_intensity": [2.123456, 1.0]})
+    histogram = pd.DataFrame({"outcome": "who5", "element": "ressourcer", "label": "R", "order": [0, 1],
+                              "bin": ["0", "0-0,5"], "with_intention": [40, 60], "without_intention": [50, 50]})
+    coefficients = pd.DataFrame({"outcome": "who5", "model": "intention", "figure": "10-2", "subgroup_variable": np.nan,
+                                 "subgroup": "Samlet", "term": "intention_ressourcer", "method": ["ols", "ipw"],
+                                 "estimate": [0.178047999, -0.0012844], "se": 0.0620361, "ci_low": 0.0563970958,
+                                 "ci_high": 0.29969890, "p": [0.00414027, 0.98504301], "q": 0.0289819,
+                                 "n": 2400, "clusters": 16, "note": np.nan})
+    models = pd.DataFrame({"outcome": ["who5"], "model": "intention", "figure": "10-2", "subgroup_variable": np.nan,
+                           "subgroup": "Samlet", "formula": "z ~ x", "n": 2400, "clusters": 16, "r2": 0.0728251,
+                           "full_rank": True, "note": np.nan})
+    return {"bilag4_flow": flow, "bilag4_intention": intention, "bilag4_histogram": histogram,
+            "bilag4_coefficients": coefficients, "bilag4_models": models}
+
+
+def test_chapter_5_sheets_have_danish_headings_and_registry_precision(registry):
+    done = publish.publish_chapter("kapitel_5", chapter5_interim(), registry, 5)
+    assert list(done.sheets) == registry.sheets("kapitel_5")
+    for t in registry.chapter_tables("kapitel_5"):
+        frame = done.sheets[t.sheet]
+        assert list(frame.columns) == [c.heading for c in t.columns]
+        assert not set(frame.columns) & {c.name for c in t.columns} - {c.heading for c in t.columns}
+        for c in t.columns:
+            values = pd.to_numeric(frame[c.heading], errors="coerce").dropna()
+            if c.decimals is not None and len(values):
+                assert np.allclose(values, values.round(c.decimals)), (t.id, c.name)
+    coefs = done.sheets["Figur 10-2 til 10-16 estimater"]
+    assert coefs["Estimat"].tolist() == [0.178, -0.001] and coefs["p-værdi"].tolist() == [0.0041, 0.985]
+    flow = done.sheets["Fodnote 5 inklusion"]
+    assert flow["Beskrivelse"].iloc[1] == registry.labels("footnote5_criteria")["measured"]
+    assert flow["Antal frasorteret"].isna().tolist() == [False, False, True, False, False, True]
+    # the figures get the controlled tables at full precision
+    assert done.controlled["element_coefficients"]["estimate"].iloc[0] == 0.178047999
+
+
+def test_flow_descriptions_come_from_the_registry_and_unlabelled_codes_fail(registry):
+    flow = pd.DataFrame({"step": ["raw_registrations", "dropped:duplicate", "started"], "n": [120, 20, 100],
+                         "share_pct": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    t = registry.tables["flow"]
+    sheet = publish.sheet(t, rules.flow_steps(flow, 5), registry)
+    assert sheet["Beskrivelse"].tolist() == [registry.labels("flow_steps")[s] for s in flow["step"]]
+    with pytest.raises(RegistryError, match="dropped:new_reason"):
+        publish.sheet(t, flow.assign(step=["raw_registrations", "dropped:new_reason", "started"]), registry)
+    with pytest.raises(RegistryError, match=r"\['extra'\]"):
+        publish.sheet(t, flow.assign(extra=1), registry)
+
+
+def test_rounding_follows_the_registry_not_the_dtype(registry):
+    t = registry.tables["outcomes"]
+    row = {c.name: 1.23456 for c in t.columns if c.source is None}
+    row.update(instrument="who5", scale="total", age_group="ALLE", n=30.0)
+    out = publish.rounded(t, publish.labelled(t, pd.DataFrame([row]), registry))
+    assert out["start_mean"].iloc[0] == 1.23 and out["n"].iloc[0] == 30.0
+
+
+def test_notebook_helper_reads_by_id_with_pipeline_names(registry, tmp_path):
+    done = publish.publish_chapter("kapitel_5", chapter5_interim(), registry, 5)
+    for sheet, frame in done.sheets.items():
+        frame.to_csv(tmp_path / f"{sheet}.csv", index=False)
+    pub = Published(tmp_path, registry)
+    coefs = pub.table("element_coefficients")
+    assert list(coefs.columns) == [c.name for c in registry.tables["element_coefficients"].columns]
+    assert pub.sheet("element_coefficients").columns[7] == "Estimat"
+
+
+@pytest.mark.filterwarnings("ignore:No artists with labels")
+def test_figures_of_chapter_5_read_the_registry(registry):
+    """A smoke test of one catalogue on the synthetic tables: labels from the registry and
+    core_elements.yaml, stems from config's figure numbers."""
+    from conftest import base_config
+
+    from puljeeval.settings import load_settings
+    settings = load_settings(base_config(), ROOT)
+    interim = chapter5_interim()
+    elements = [e["code"] for e in settings.core_elements["core_elements"]]
+    interim["bilag4_intention"] = pd.DataFrame({"outcome": "who5", "element": elements, "label": "x", "n": 100,
+                                                "with_intention": 50, "share_pct": 50.0, "ci_low_pct": 40.0,
+                                                "ci_high_pct": 60.0, "mean_intensity": 2.0})
+    interim["bilag4_histogram"] = pd.DataFrame({"outcome": "who5", "element": elements, "label": "x", "order": 0,
+                                                "bin": "0", "with_intention": 50, "without_intention": 50})
+    done = publish.publish_chapter("kapitel_5", interim, from_settings(settings), 5)
+    config = copy.deepcopy(settings.config)
+    config["core_elements"]["outcomes"] = config["core_elements"]["outcomes"][:1]
+    made = figures.catalogue("kapitel_5", done.controlled, from_settings(settings),
+                             type(settings)(config=config, side=settings.side))
+    assert set(made) == {"figur_10_1", "figur_10_2", "figur_10_3", "figur_10_4"}
+    title = made["figur_10_2"].axes[0].get_title(loc="left")
+    assert title.startswith("Figur 10-2: Betydning af " + registry.labels("models")["intention"])
+    for fig in made.values():
+        figures.style.plt.close(fig)

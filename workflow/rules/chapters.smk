@@ -1,0 +1,99 @@
+# Chapter layer of the evaluation report: the unsuppressed tables and models of chapter 3 and
+# Bilag 2 (flow, production, profiles, dropout), chapter 4 (outcomes, benefit) and chapter 5 /
+# Bilag 4 (core-element samples and models). Publishing reads them in publish.smk.
+
+
+rule chapter3_tables:
+    input:
+        courses=CLEAN["courses"],
+        who5_start=SCORES["who5_start"],
+        ledger=CLEAN["ledger"],
+        offers=SIDE_FILES["offers"],
+        instruments=SIDE_FILES["instruments"],
+        published=SIDE_FILES["published"],
+    output:
+        **CHAPTER3_TABLES,
+    params:
+        config=cfg("production.subtract", "production.add"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/chapter3_tables.log",
+    benchmark:
+        "results/benchmarks/chapter3_tables.tsv"
+    script:
+        "../../scripts/chapter3_tables.py"
+
+
+rule chapter_analyses:
+    input:
+        courses=CLEAN["courses"],
+        who5_start=SCORES["who5_start"],
+        prepost=SCORES["prepost"],
+        benefit=SCORES["benefit_slut"],
+        parent_statements=SCORES["parent_statements_slut"],
+        instruments=SIDE_FILES["instruments"],
+    output:
+        **ANALYSES,
+    params:
+        config=cfg("analysis"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/chapter_analyses.log",
+    benchmark:
+        "results/benchmarks/chapter_analyses.tsv"
+    script:
+        "../../scripts/chapter_analyses.py"
+
+
+rule core_element_samples:
+    input:
+        courses=CLEAN["courses"],
+        fidelity=CLEAN["fidelity"],
+        intention=CLEAN["intention"],
+        prepost=SCORES["prepost"],
+        scores=[SCORES[f"{o['instrument']}_{tp}"] for o in config["core_elements"]["outcomes"]
+                for tp in ("start", "slut")],
+        core_elements=SIDE_FILES["core_elements"],
+    output:
+        frames=expand(ELEMENT_FRAME, outcome=ELEMENT_OUTCOMES),
+        attrition=expand(ELEMENT_ATTRITION, outcome=ELEMENT_OUTCOMES),
+        **ELEMENT_TABLES,
+    params:
+        config=cfg("core_elements.aggregation", "core_elements.unrated", "core_elements.outcomes",
+                   "core_elements.histogram_edges", "core_elements.controls", "core_elements.numeric_controls",
+                   "core_elements.missing_controls", "core_elements.attrition_predictors"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/core_element_samples.log",
+    benchmark:
+        "results/benchmarks/core_element_samples.tsv"
+    script:
+        "../../scripts/core_element_samples.py"
+
+
+rule core_element_models:
+    input:
+        frame=ELEMENT_FRAME,
+        attrition=ELEMENT_ATTRITION,
+        core_elements=SIDE_FILES["core_elements"],
+    output:
+        coefficients="results/interim/tables/bilag4_coefficients_{outcome}.csv",
+        models="results/interim/tables/bilag4_models_{outcome}.csv",
+    params:
+        config=cfg("core_elements.outcomes", "core_elements.controls", "core_elements.numeric_controls",
+                   "core_elements.subgroups", "core_elements.min_subgroup_n",
+                   "core_elements.level", "core_elements.cluster", "core_elements.bootstrap",
+                   "core_elements.attrition_predictors"),
+    wildcard_constraints:
+        outcome="[a-z0-9_]+",
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/core_element_models_{outcome}.log",
+    benchmark:
+        "results/benchmarks/core_element_models_{outcome}.tsv"
+    script:
+        "../../scripts/core_element_models.py"

@@ -1,0 +1,59 @@
+# Data layer: each raw extract checked against the data contract, CPR numbers and person ids
+# replaced by keyed pseudonyms (ingest); the report's cleaning rules with a ledger of every raw
+# row (clean); the ledger's summary. Outputs with identifiers stay under results/interim/.
+
+
+rule ingest:
+    input:
+        **{name: extract_path(name) for name in EXTRACTS},
+        instruments=SIDE_FILES["instruments"],
+        offers=SIDE_FILES["offers"],
+        core_elements=SIDE_FILES["core_elements"],
+    output:
+        **INTERIM,
+    params:
+        config=cfg("data_source", "extracts", "pseudonymisation", "cleaning.test_person_id_pattern", "cleaning.test_cprs",
+                   "questionnaires.dont_know_code"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/ingest.log",
+    benchmark:
+        "results/benchmarks/ingest.tsv"
+    script:
+        "../../scripts/ingest.py"
+
+
+rule clean:
+    input:
+        **INTERIM,
+        instruments=SIDE_FILES["instruments"],
+        offers=SIDE_FILES["offers"],
+    output:
+        **CLEAN,
+    params:
+        config=cfg("age", "cleaning", "questionnaires", "production.exclude_unfunded_branches", "extraction_date",
+                   "extracts"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/clean.log",
+    benchmark:
+        "results/benchmarks/clean.tsv"
+    script:
+        "../../scripts/clean.py"
+
+
+rule ledger_summary:
+    input:
+        ledger=CLEAN["ledger"],
+    output:
+        "results/tables/ledger_summary.csv",
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/ledger_summary.log",
+    benchmark:
+        "results/benchmarks/ledger_summary.tsv"
+    script:
+        "../../scripts/ledger_summary.py"

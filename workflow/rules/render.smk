@@ -1,0 +1,82 @@
+# Render layer: the chapter notebooks executed with papermill (the config keys each chapter
+# reads, from the effective config, i.e. with --configfile and --config), converted to HTML for
+# reviewers (no code) and auditors (with code), and an index page linking everything.
+
+# The config keys and side files each chapter's notebook reads (its prose and provenance).
+PROVENANCE_KEYS = ["data_source", "twin.seed", "twin.scale"] if config["data_source"] == "twin" else ["data_source"]
+CHAPTER_CONFIG = {
+    "kapitel_3": {"keys": [], "side": ["tables"]},
+    "kapitel_4": {"keys": [], "side": ["tables"]},
+    "kapitel_5": {"keys": ["core_elements.outcomes"], "side": ["tables", "core_elements"]},
+}
+# Where the run's configuration came from: the default file, --configfile files, --config values.
+CONFIG_SOURCES = ["config/config.yaml"] + [
+    str(Path(f).relative_to(Path.cwd())) if Path(f).is_relative_to(Path.cwd()) else str(f)
+    for f in workflow.config_settings.configfiles
+] + [f"--config {key}={value}" for key, value in sorted((workflow.config_settings.config or {}).items())]
+
+
+rule render_chapter:
+    input:
+        notebook="notebooks/{chapter}.ipynb",
+        tables=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["workbook"],
+        figures=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
+        extracts=[extract_path(name) for name in EXTRACTS],
+        side=lambda wc: [SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]],
+    output:
+        "results/report/{chapter}.ipynb",
+    params:
+        csv_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["csv_dir"],
+        figures_dir=lambda wc: figures_dir(wc.chapter),
+        config=lambda wc: cfg(*PROVENANCE_KEYS, *CHAPTER_CONFIG[wc.chapter]["keys"], "disclosure.min_count"),
+        side_files=lambda wc: {key: SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]},
+        config_sources=CONFIG_SOURCES,
+    wildcard_constraints:
+        chapter="kapitel_[0-9]+",
+    resources:
+        notebook=1,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/render_chapter_{chapter}.log",
+    benchmark:
+        "results/benchmarks/render_chapter_{chapter}.tsv"
+    script:
+        "../../scripts/render_chapter.py"
+
+
+rule chapter_html:
+    input:
+        "results/report/{chapter}.ipynb",
+    wildcard_constraints:
+        chapter="kapitel_[0-9]+",
+    output:
+        reviewer="results/report/{chapter}.html",
+        auditor="results/report/{chapter}_kode.html",
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/chapter_html_{chapter}.log",
+    benchmark:
+        "results/benchmarks/chapter_html_{chapter}.tsv"
+    script:
+        "../../scripts/chapter_html.py"
+
+
+rule report_index:
+    input:
+        html=expand("results/report/{chapter}.html", chapter=CHAPTER_PAGES),
+        reproduction="results/reproduction/reproduction.csv",
+    output:
+        "results/report/index.html",
+    params:
+        chapters=CHAPTER_PAGES,
+        config=cfg(*SCALE_KEYS),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/report_index.log",
+    benchmark:
+        "results/benchmarks/report_index.tsv"
+    script:
+        "../../scripts/report_index.py"

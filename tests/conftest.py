@@ -78,22 +78,81 @@ def copy_workflow(dest: Path, fixtures: bool = False) -> Path:
     return dest
 
 
-def snakemake(workdir: Path, *args: str, configfile: str | list[str] | None = REPORT_CONFIG,
-              env: dict | None = None) -> subprocess.CompletedProcess:
+def snakemake_command(workdir: Path, *args: str, configfile: str | list[str] | None = REPORT_CONFIG) -> list[str]:
     """Snakemake in `workdir` (targets and options in `args`; the config file goes last, since
     --configfile takes every argument after it)."""
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--directory", str(workdir),
            "--snakefile", str(workdir / "Snakefile"), *args]
     if configfile:
         cmd += ["--configfile", *([configfile] if isinstance(configfile, str) else configfile)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir, env={**os.environ, **(env or {})})
+    return cmd
+
+
+def snakemake(workdir: Path, *args: str, configfile: str | list[str] | None = REPORT_CONFIG,
+              env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(snakemake_command(workdir, *args, configfile=configfile), capture_output=True, text=True,
+                          cwd=workdir, env={**os.environ, **(env or {})})
+
+
+class Run:
+    """A workflow run started in the background; `result()` waits for it and returns its folder."""
+
+    def __init__(self, workdir: Path, *args: str, configfile: str | list[str] = REPORT_CONFIG,
+                 env: dict | None = None) -> None:
+        self.workdir = workdir
+        self.log = workdir.parent / f"{workdir.name}.snakemake.log"
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(snakemake_command(workdir, *args, configfile=configfile), cwd=workdir,
+                                            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+
+    def result(self) -> Path:
+        code = self.process.wait()
+        assert code == 0, self.log.read_text()[-3000:]
+        return self.workdir
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Fast tests first (stable order otherwise): they run while the workflow runs, started by
+    the first test, are still going."""
+    items.sort(key=lambda item: "workflow" in item.keywords)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def workflow_runs(request, tmp_path_factory) -> dict[str, Run]:
+    """The full tier's end-to-end runs, started in the background when the session starts:
+    one Snakemake run keeps about one of the two cores busy (most of the DAG is a chain), so
+    the runs and the unit tests share the machine instead of waiting for each other. Only the
+    runs the selected tests use are started (none for `-m "not workflow"`).
+
+    - `report_scale`: the twin at report scale as shipped, each rule's config use traced
+      (tests/test_rules.py);
+    - `same_seed`: the same again, for the byte-for-byte comparison;
+    - `seed7`: a second seed given as a researcher would, with --configfile."""
+    wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    runs = {}
+    if wanted & {"report_scale", "same_seed_run", "seed7_run"}:
+        work = copy_workflow(tmp_path_factory.mktemp("run1"))
+        runs["report_scale"] = Run(work, env={"PULJEEVAL_CONFIG_TRACE": str(work / "trace")})
+    if "same_seed_run" in wanted:      # pages carry their render time: not compared, not rendered
+        runs["same_seed"] = Run(copy_workflow(tmp_path_factory.mktemp("run2")), "--omit-from", "render_chapter")
+    if "seed7_run" in wanted:
+        other = copy_workflow(tmp_path_factory.mktemp("seed7"))
+        (other / ".test" / "seed7.yaml").write_text("twin:\n  seed: 7\n", encoding="utf-8")
+        runs["seed7"] = Run(other, configfile=[REPORT_CONFIG, ".test/seed7.yaml"])
+    return runs
 
 
 @pytest.fixture(scope="session")
-def report_scale(tmp_path_factory) -> Path:
-    """The whole workflow on the twin at report scale; each rule's config use traced to
-    <workdir>/trace/ (tests/test_rules.py)."""
-    work = copy_workflow(tmp_path_factory.mktemp("run1"))
-    done = snakemake(work, env={"PULJEEVAL_CONFIG_TRACE": str(work / "trace")})
-    assert done.returncode == 0, done.stderr[-3000:]
-    return work
+def report_scale(workflow_runs) -> Path:
+    """The whole workflow on the twin at report scale (config use traced to <workdir>/trace/)."""
+    return workflow_runs["report_scale"].result()
+
+
+@pytest.fixture(scope="session")
+def same_seed_run(workflow_runs) -> Path:
+    return workflow_runs["same_seed"].result()
+
+
+@pytest.fixture(scope="session")
+def seed7_run(workflow_runs) -> Path:
+    return workflow_runs["seed7"].result()

@@ -19,8 +19,7 @@ import yaml
 from conftest import snakemake
 
 from puljeeval.settings import ROOT, load_settings, read_yaml
-from puljeeval.twin import generate as synthetic
-from puljeeval.twin.inputs import SIDE_FILES, TwinInputs, read_side_files
+from puljeeval.twin.inputs import SIDE_FILES
 
 TWIN_PACKAGE = ROOT / "puljeeval" / "twin"
 FORBIDDEN = ("puljeeval.data", "puljeeval.scoring", "puljeeval.methods", "puljeeval.evaluation",
@@ -134,28 +133,24 @@ def digests(directory: Path) -> dict[str, str]:
     return {f: hashlib.sha256((directory / f).read_bytes()).hexdigest() for f in EXTRACT_FILES.values()}
 
 
-def test_rule_script_uses_only_its_params_and_gives_the_same_bytes_as_the_twin(tmp_path):
+@pytest.mark.workflow      # the twin at report scale (5 s) and the report-scale run: full tier
+def test_rule_script_uses_only_its_params_and_gives_the_same_bytes_as_the_twin(report_scale, tmp_path):
     """scripts/make_twin.py run in-process with a snakemake object whose config fails on any
-    read (every non-twin key is out of reach) writes exactly what generate() writes from the
-    twin block alone: same seed, same bytes."""
+    read (every non-twin key is out of reach), given the twin block of a config whose every
+    other block is garbage, writes exactly the extracts of the shipped workflow's run."""
     config = read_yaml(ROOT / "config" / "config.yaml")
-    twin = copy.deepcopy(config["twin"])
+    garbled = {key: "garbled" for key in config} | {"twin": copy.deepcopy(config["twin"])}
     out = tmp_path / "script"
     smk = type("Snakemake", (), {})()
     smk.config = Poisoned()
-    smk.params = Named(twin=twin)
+    smk.params = Named(twin=garbled["twin"])
     smk.input = Named(side_paths())
     smk.output = Named({k: str(out / f) for k, f in EXTRACT_FILES.items()})
     smk.log = [str(tmp_path / "twin.log")]
     smk.rule = "synthetic_twin"
     runpy.run_path(str(ROOT / "scripts" / "make_twin.py"), init_globals={"snakemake": smk})
-
-    # the same twin block inside a config whose every other block is garbage
-    garbled = {key: "garbled" for key in config} | {"twin": copy.deepcopy(config["twin"])}
-    direct = tmp_path / "direct"
-    made = synthetic.generate(TwinInputs.of(garbled["twin"], read_side_files(side_paths())))
-    synthetic.write(made, {k: direct / f for k, f in EXTRACT_FILES.items()}, garbled["twin"]["extract_formats"])
-    assert digests(out) == digests(direct)
+    shipped = {k: report_scale / v["path"] for k, v in config["extracts"].items()}
+    assert digests(out) == {f: hashlib.sha256(shipped[k].read_bytes()).hexdigest() for k, f in EXTRACT_FILES.items()}
 
 
 # --------------------------------------------------------------------------- through the workflow

@@ -60,7 +60,7 @@ def benefit_frame(benefit: pd.DataFrame, courses: pd.DataFrame, settings: Settin
 
 def benefit_model_data(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Outcome and predictor as numbers; unanswered controls as their own level when config
-    says so (the twin calibrates on exactly this frame)."""
+    says so."""
     spec = settings.config["analysis"]["benefit_regression"]
     numeric = [spec["outcome"], spec["predictor"]]
     return stats.prepare_controls(data, numeric + spec["controls"], numeric, spec["missing_controls"])

@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import TINY_CONFIG, TINY_KEY, copy_workflow, snakemake
 
-from puljeeval.settings import ConfigView, UndeclaredConfig, config_slice, from_params
+from puljeeval.settings import ROOT, ConfigView, UndeclaredConfig, config_slice, from_params
 
 # --------------------------------------------------------------------------- the mechanism
 
@@ -185,3 +187,17 @@ def test_twin_seed_reruns_everything(finished):
     every = UPSTREAM | {"ledger_summary", "core_element_samples", "core_element_models", "reproduction"} \
         | PUBLISH_AND_PAGES
     assert every <= set(jobs), every - set(jobs)
+
+
+# --------------------------------------------------------------------------- style gates
+
+
+def test_snakemake_lint_is_clean():
+    done = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], capture_output=True, text=True, cwd=ROOT)
+    assert "Congratulations, your workflow is in a good condition!" in done.stdout + done.stderr, \
+        (done.stdout + done.stderr)[-3000:]
+
+
+def test_ruff_is_clean():
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:]

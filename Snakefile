@@ -4,6 +4,7 @@
 
 from snakemake.utils import min_version, validate
 
+from puljeeval.rulekit import clear_stale_locks
 from puljeeval.settings import load_settings, validate_config
 
 min_version("9.0")
@@ -17,6 +18,11 @@ configfile: "config/config.yaml"
 validate_config(config)
 validate(config, "workflow/schemas/config.schema.yaml")
 SETTINGS = load_settings(config, workflow.basedir)
+# A run killed mid-way resumes with the same command: its stale locks are removed (when no
+# other Snakemake works here) and its incomplete outputs re-made (rerun-incomplete in the
+# default profile).
+for lock in clear_stale_locks():
+    print(f"removed the lock of an interrupted run: {lock}")
 
 
 include: "workflow/rules/common.smk"
@@ -48,3 +54,7 @@ rule all:
 
 onsuccess:
     print_reproduction_summary("results/reproduction/reproduction.csv")
+
+
+onerror:
+    print_problem_report(PROBLEMS["ingest"]["summary"])

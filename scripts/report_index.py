@@ -1,10 +1,10 @@
 """Rule report_index: the front page linking chapters, reproduction check and downloads."""
 
-from pathlib import Path
 
 import pandas as pd
 
 from puljeeval import rulekit
+from puljeeval.atomic import written
 from puljeeval.evaluation import reproduction
 from puljeeval.render import pages as report
 
@@ -22,4 +22,5 @@ with rulekit.logged(snakemake):  # noqa: F821
                  "Kapitel 5 og Bilag 4, tabeller (Excel)": "../tables/kapitel_5.xlsx",
                  "Kapitel 5 og Bilag 4, tabeller (CSV)": "../tables/kapitel_5/",
                  "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/"}
-    Path(smk.output[0]).write_text(report.index_html(smk.params.chapters, summary, downloads), encoding="utf-8")
+    with written(smk.output[0]) as tmp:
+        tmp.write_text(report.index_html(smk.params.chapters, summary, downloads), encoding="utf-8")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -117,6 +121,48 @@ def pytest_collection_modifyitems(items: list) -> None:
     items.sort(key=lambda item: "workflow" in item.keywords)
 
 
+class InterruptedRun:
+    """A run killed like a machine or a scheduler kills it (SIGKILL to the whole process group)
+    while each rule of `kill_during` runs, and each time started again with the same command;
+    in the background. `kills` records, per rule, whether the kill came while the rule's job was
+    running (started, not finished)."""
+
+    def __init__(self, workdir: Path, *args: str, kill_during: tuple[str, ...], configfile: str = REPORT_CONFIG):
+        self.workdir, self.args, self.configfile = workdir, args, configfile
+        self.kill_during, self.kills, self.logs = kill_during, {}, []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _start(self, attempt: int) -> tuple[subprocess.Popen, Path]:
+        log = self.workdir.parent / f"{self.workdir.name}.attempt{attempt}.log"
+        self.logs.append(log)
+        with open(log, "w") as out:
+            proc = subprocess.Popen(snakemake_command(self.workdir, *self.args, configfile=self.configfile),
+                                    cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return proc, log
+
+    def _run(self) -> None:
+        for attempt, rule in enumerate(self.kill_during):
+            proc, log = self._start(attempt)
+            started = re.compile(rf"^\s*(local)?rule {rule}:", re.M)
+            while proc.poll() is None and not started.search(log.read_text()):
+                time.sleep(0.05)
+            time.sleep(0.5)                       # well inside the job (ingest takes ~3 s, a model ~5 s)
+            text = log.read_text()
+            running = bool(started.search(text)) and f"(Rule: {rule})" not in text and proc.poll() is None
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            self.kills[rule] = running
+        proc, _ = self._start(len(self.kill_during))
+        self.returncode = proc.wait()
+
+    def result(self) -> Path:
+        self.thread.join()
+        assert self.returncode == 0, self.logs[-1].read_text()[-3000:]
+        return self.workdir
+
+
 @pytest.fixture(scope="session", autouse=True)
 def workflow_runs(request, tmp_path_factory) -> dict[str, Run]:
     """The full tier's end-to-end runs, started in the background when the session starts:
@@ -126,7 +172,8 @@ def workflow_runs(request, tmp_path_factory) -> dict[str, Run]:
 
     - `report_scale`: the twin at report scale as shipped, each rule's config use traced
       (tests/test_rules.py);
-    - `same_seed`: the same again, for the byte-for-byte comparison;
+    - `same_seed`: the same again, killed during ingestion and again during the models and each
+      time resumed with the same command, for the byte-for-byte comparison;
     - `seed7`: a second seed given as a researcher would, with --configfile."""
     wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
     runs = {}
@@ -134,7 +181,8 @@ def workflow_runs(request, tmp_path_factory) -> dict[str, Run]:
         work = copy_workflow(tmp_path_factory.mktemp("run1"))
         runs["report_scale"] = Run(work, env={"PULJEEVAL_CONFIG_TRACE": str(work / "trace")})
     if "same_seed_run" in wanted:      # pages carry their render time: not compared, not rendered
-        runs["same_seed"] = Run(copy_workflow(tmp_path_factory.mktemp("run2")), "--omit-from", "render_chapter")
+        runs["same_seed"] = InterruptedRun(copy_workflow(tmp_path_factory.mktemp("run2")), "--omit-from",
+                                           "render_chapter", kill_during=("ingest", "core_element_models"))
     if "seed7_run" in wanted:
         other = copy_workflow(tmp_path_factory.mktemp("seed7"))
         (other / ".test" / "seed7.yaml").write_text("twin:\n  seed: 7\n", encoding="utf-8")
@@ -149,8 +197,9 @@ def report_scale(workflow_runs) -> Path:
 
 
 @pytest.fixture(scope="session")
-def same_seed_run(workflow_runs) -> Path:
-    return workflow_runs["same_seed"].result()
+def same_seed_run(workflow_runs) -> InterruptedRun:
+    workflow_runs["same_seed"].result()
+    return workflow_runs["same_seed"]
 
 
 @pytest.fixture(scope="session")

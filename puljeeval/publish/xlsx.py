@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from puljeeval.atomic import written
+
 FIXED_TIME = dt.datetime(2019, 9, 17)
 
 
@@ -46,5 +48,5 @@ def write(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             zout.writestr(fixed, data)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(out.getvalue())
+    with written(path) as tmp:
+        tmp.write_bytes(out.getvalue())

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
+from puljeeval.atomic import written
+
 LOCALE = "da_DK"
 PACKAGES = ["snakemake", "pandas", "numpy", "statsmodels", "matplotlib", "papermill", "great-tables", "babel"]
 
@@ -111,8 +113,8 @@ def to_html(executed: str | Path, out: str | Path, with_code: bool) -> None:
     # self-contained pages: the template's CDN scripts (require.js, MathJax) are not needed here
     # and would fail on a closed network
     body = EXTERNAL_SCRIPT.sub("", body)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(body, encoding="utf-8")
+    with written(out) as tmp:
+        tmp.write_text(body, encoding="utf-8")
 
 
 def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str]) -> str:

@@ -12,6 +12,9 @@ from puljeeval.publish.registry import Registry
 from puljeeval.settings import config_slice, read_yaml
 
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
+# Problem reports of the contract check (under interim/: they name rows of confidential files).
+PROBLEMS = {step: {"problems": f"results/interim/problems/{step}.csv", "summary": f"results/interim/problems/{step}.txt"}
+            for step in ("ingest", "validate")}
 CLEAN_TABLES = ["courses", "responses", "fidelity", "intention", "ledger"]
 CLEAN = {name: f"results/interim/clean/{name}.parquet" for name in CLEAN_TABLES}
 # Unsuppressed tables: inputs of the reproduction check and of the published tables.
@@ -64,6 +67,12 @@ def extract_path(name):
 def print_reproduction_summary(path):
     if Path(path).exists():
         print(reproduction.summary(pd.read_csv(path), reproduction.twin_scale(SETTINGS)))
+
+
+def print_problem_report(path):
+    """After a failed run, the contract's problem report last on the terminal, where it is seen."""
+    if Path(path).exists():
+        print("\n" + Path(path).read_text(encoding="utf-8"))
 
 
 def figures_dir(chapter):

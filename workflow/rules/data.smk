@@ -12,8 +12,12 @@ rule ingest:
     output:
         **INTERIM,
     params:
-        config=cfg("data_source", "extracts", "pseudonymisation", "cleaning.test_person_id_pattern", "cleaning.test_cprs",
-                   "questionnaires.dont_know_code"),
+        config=cfg("data_source", "extracts", "pseudonymisation", "cleaning.test_person_id_pattern",
+                   "cleaning.test_cprs", "questionnaires.dont_know_code", "problem_report"),
+        # written only when the extracts break the contract, so not outputs (Snakemake deletes
+        # the outputs of a failed job)
+        problems=PROBLEMS["ingest"]["problems"],
+        summary=PROBLEMS["ingest"]["summary"],
     conda:
         "../../environment.yml"
     log:
@@ -22,6 +26,27 @@ rule ingest:
         "results/benchmarks/ingest.tsv"
     script:
         "../../scripts/ingest.py"
+
+
+rule validate:
+    input:
+        **{name: extract_path(name) for name in EXTRACTS},
+        instruments=SIDE_FILES["instruments"],
+        offers=SIDE_FILES["offers"],
+        core_elements=SIDE_FILES["core_elements"],
+    output:
+        **PROBLEMS["validate"],
+    params:
+        config=cfg("extracts", "cleaning.test_person_id_pattern", "cleaning.test_cprs",
+                   "questionnaires.dont_know_code", "problem_report"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/validate.log",
+    benchmark:
+        "results/benchmarks/validate.tsv"
+    script:
+        "../../scripts/validate.py"
 
 
 rule clean:

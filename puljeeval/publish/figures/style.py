@@ -14,6 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from puljeeval.atomic import written
+
 GREYS = ["#262626", "#737373", "#b3b3b3", "#e0e0e0", "#4d4d4d", "#999999"]
 HATCHES = ["", "///", "...", "", "xx", "\\\\\\"]
 # Chapter 5: significant (blue), significant positive / negative (green / red), other methods.
@@ -38,8 +40,10 @@ def save(fig: plt.Figure, stem: str, outdir: str | Path) -> list[Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = [outdir / f"{stem}.png", outdir / f"{stem}.svg"]
-    fig.savefig(paths[0], metadata={"Software": None}, bbox_inches="tight")
-    fig.savefig(paths[1], metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    with written(paths[0]) as tmp:
+        fig.savefig(tmp, metadata={"Software": None}, bbox_inches="tight")
+    with written(paths[1]) as tmp:
+        fig.savefig(tmp, metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     plt.close(fig)
     return paths
 

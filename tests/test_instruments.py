@@ -249,6 +249,23 @@ def test_yp_core_cut_off_by_gender_and_age_band():
     assert got[:4].tolist() == [10.3, 14.1, 14.4, 15.9] and np.isnan(got[4])
 
 
+def test_no_clinical_class_where_the_cut_off_is_unknown():
+    """YP-CORE's cut-off depends on gender and age 11-16: a pair with unknown gender or age 17
+    gets a reliable-change class but no clinically-significant-change class."""
+    spec = SPECS["yp_core"]
+    sc = pd.DataFrame({"course_id": ["a", "a", "b", "b", "c", "c"], "timepoint": ["start", "slut"] * 3,
+                       "total": [30.0, 5.0, 30.0, 5.0, 30.0, 5.0]})
+    for scale in spec["scales"]:
+        if scale != "total":
+            sc[scale] = np.nan
+    courses = pd.DataFrame({"course_id": list("abc"), "gender": ["pige", None, "pige"], "age": [12, 12, 17]})
+    total = change.prepost(sc, "yp_core", spec, courses).set_index("course_id")
+    total = total[total["scale"] == "total"]
+    assert total["rc_class"].astype(str).to_dict() == dict.fromkeys("abc", "reliable_improvement")
+    assert total.loc["a", "csc_class"] == "recovered"      # 30 -> 5 crosses the girls' 11-13 cut-off 14.4
+    assert total.loc[["b", "c"], "csc_class"].isna().all()
+
+
 def test_categorical_outcomes_keep_dont_know_and_drop_missing():
     responses = pd.DataFrame({
         "course_id": ["C1", "C2", "C3"], "instrument": "benefit", "timepoint": "slut", "item": "benefit",

@@ -123,8 +123,12 @@ def _reliable_change(frame: pd.DataFrame, spec: dict, scale: str, direction: str
         frame["clinical_cutoff"] = cut
         frame["pre_clinical"] = pre_clin.where(pd.Series(cut, index=frame.index).notna())
         rc = frame["rc_class"].astype(str)
-        frame["csc_class"] = pd.Categorical(np.select(
+        classes = pd.Series(np.select(
             [(rc == "reliable_improvement") & pre_clin & ~post_clin, rc == "reliable_improvement",
              rc == "reliable_deterioration"], ["recovered", "improved", "deteriorated"], "unchanged"),
-            categories=CSC_CLASSES)
+            index=frame.index)
+        # no class where the cut-off is unknown (YP-CORE: gender unknown, age outside its bands):
+        # "improved" would claim the child did not cross a line nobody knows
+        known = pd.Series(cut, index=frame.index).notna()
+        frame["csc_class"] = pd.Categorical(classes.where(known), categories=CSC_CLASSES)
     return frame

@@ -134,3 +134,118 @@ def test_no_identifier_survives_ingestion(tiny_interim):
     text = pd.concat([f.astype(str) for f in tiny_interim.values()], axis=1).to_csv()
     for raw in ("010110-4321", "0101104321", "T000001", "TEST-1"):
         assert raw not in text
+
+
+# --------------------------------------------------------------------------- persons and ids
+# Hand-made rows appended to a private copy of the tiny fixture (the shared fixture is unchanged).
+
+BG_COLUMNS = 19   # columns of baggrund.csv
+
+
+def add_rows(directory, registrations=(), background=()):
+    """Append registration lines (course_id;cpr;person_id;offer;branch;source_system;start;end;status;type)
+    and background lines (course_id, cpr; the other answers blank) to the copy's files."""
+    with open(directory / "registreringer.csv", "a", encoding="cp1252", newline="") as f:
+        for line in registrations:
+            f.write(line + "\r\n")
+    with open(directory / "baggrund.csv", "a", encoding="utf-8", newline="") as f:
+        for course, cpr in background:
+            f.write(";".join([course, "", "", "", cpr] + [""] * (BG_COLUMNS - 5)) + "\r\n")
+
+
+def ingested(directory):
+    settings = tiny_settings(directory)
+    return settings, ingest.ingest(settings, ingest.pseudonym_key(settings))
+
+
+def keys(interim):
+    return interim["registrations"].set_index("course_id")["person_key"]
+
+
+@pytest.mark.parametrize(("ids", "expected"), [
+    (["1023", "987"], ["987", "1023"]),
+    (["F10", "F9", "F009"], ["F009", "F9", "F10"]),
+    (["A-2", "A-10", "A-1b", "B"], ["A-1b", "A-2", "A-10", "B"]),
+    (["7", "007", "x"], ["007", "7", "x"]),
+])
+def test_course_ids_are_ordered_numbers_as_numbers(ids, expected):
+    assert sorted(ids, key=cleaning.id_sort_key) == expected
+    ranks = cleaning.id_order(pd.Series(ids, dtype="string"))
+    assert [ids[i] for i in ranks.sort_values().index] == expected
+
+
+def test_lowest_numeric_course_id_is_kept_as_a_number(tiny_dir):
+    add_rows(tiny_dir, registrations=["1023;020304-4321;;GIV;;SIV/B98;01-02-2018;;;",
+                                      "987;020304-4321;;GIV;;SIV/B98;01-02-2018;;;"])
+    settings, interim = ingested(tiny_dir)
+    out = cleaning.clean(interim, settings)
+    assert fate(out, "987") == "kept" and fate(out, "1023") == "duplicate"
+
+
+def test_test_cpr_only_in_the_background_makes_a_test_person(tiny_dir):
+    # X1: a person id, the test CPR 0101014000 (born 2001) only in the background: not a
+    # 17-year-old. X2: the same person id on another course without background: same person.
+    add_rows(tiny_dir, registrations=["X1;;P-77;GIV;;SIV/B98;01-02-2018;;;",
+                                      "X2;;P-77;NOVAVI;;SIV/B98;01-03-2018;;;"],
+             background=[("X1", "0101014000")])
+    settings, interim = ingested(tiny_dir)
+    out = cleaning.clean(interim, settings)
+    assert fate(out, "X1") == "test_person" and fate(out, "X2") == "test_person"
+    assert fate(out, "F001") == "kept"
+
+
+def test_one_child_by_cpr_and_by_person_id_with_the_cpr_in_the_background_is_one_person(tiny_dir):
+    # F001's child (CPR 010110-4321, BALLAST, 01-03-2017) registered again as a person id with
+    # the CPR in the background: the same person, offer and start date, so a duplicate.
+    add_rows(tiny_dir, registrations=["F001b;;B-555;BALLAST;;SIV/B98;01-03-2017;01-09-2017;planlagt;individuel"],
+             background=[("F001b", "0101104321")])
+    settings, interim = ingested(tiny_dir)
+    k = keys(interim)
+    assert k["F001b"] == k["F001"] and k["F001"].startswith("cpr:")
+    out = cleaning.clean(interim, settings)
+    assert fate(out, "F001b") == "duplicate" and fate(out, "F001") == "kept"
+    # its age comes from the CPR in the background
+    assert interim["registrations"].set_index("course_id").loc["F001b", "cpr_birth_date"] == pd.Timestamp("2010-01-01")
+
+
+def test_a_course_with_cpr_and_person_id_is_identified_by_the_cpr_and_links_the_id(tiny_dir):
+    # Y1 has both; Y2 only the CPR; Y3 only the person id (no background): one person, by CPR.
+    # The same person id in the other source system is another id, not linked.
+    add_rows(tiny_dir, registrations=["Y1;020304-4321;T-9;TUBA;Odense;TUBA;01-02-2018;;;",
+                                      "Y2;020304-4321;;GIV;;SIV/B98;01-05-2018;;;",
+                                      "Y3;;T-9;TUBA;Odense;TUBA;01-08-2018;;;",
+                                      "Y4;;T-9;GIV;;SIV/B98;01-08-2018;;;"])
+    settings, interim = ingested(tiny_dir)
+    k = keys(interim)
+    assert k["Y1"] == k["Y2"] == k["Y3"] and k["Y1"].startswith("cpr:")
+    assert k["Y4"].startswith("local:") and k["Y4"] != k["Y1"]
+    reg = interim["registrations"].set_index("course_id")
+    assert reg.loc["Y3", "cpr_birth_date"] == pd.Timestamp("2004-03-02")   # age from the linked CPR
+    out = cleaning.clean(interim, settings)
+    assert {fate(out, c) for c in ("Y1", "Y2", "Y3", "Y4")} == {"kept"}
+
+
+def test_a_person_id_linked_to_two_cprs_is_an_error_naming_rows_not_values(tiny_dir):
+    add_rows(tiny_dir, registrations=["Z1;020304-4321;P-5;GIV;;SIV/B98;01-02-2018;;;",
+                                      "Z2;;P-5;GIV;;SIV/B98;01-05-2018;;;"],
+             background=[("Z2", "0303034321")])
+    settings = tiny_settings(tiny_dir)
+    with pytest.raises(ExtractError) as info:
+        ingest.ingest_registrations(settings, ingest.pseudonym_key(settings))
+    msg = str(info.value)
+    assert "registreringer.csv, row 13 (line 14), column 'person_id'" in msg
+    assert "row 14 (line 15)" in msg and "linked to 2 different CPR numbers" in msg
+    assert "registrations rows 13, 14; background rows 6" in msg
+    for raw in ("020304", "0203044321", "0303034321", "P-5"):
+        assert raw not in msg
+
+
+def test_registration_and_background_with_different_cprs_is_an_error(tiny_dir):
+    add_rows(tiny_dir, registrations=["Z1;020304-4321;;GIV;;SIV/B98;01-02-2018;;;"],
+             background=[("Z1", "0303034321")])
+    settings = tiny_settings(tiny_dir)
+    with pytest.raises(ExtractError) as info:
+        ingest.ingest_registrations(settings, ingest.pseudonym_key(settings))
+    msg = str(info.value)
+    assert "row 13 (line 14), column 'cpr': differs from the CPR number in the course's background" in msg
+    assert "background row 6" in msg and "0303034321" not in msg

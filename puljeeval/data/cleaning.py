@@ -2,18 +2,21 @@
 documented rules, and the ledger in which every raw row appears once with its fate.
 
 Rules, applied in this order to registrations (a course gets the first reason that matches):
-1. test_person: the person id matches `cleaning.test_person_id_pattern` or the CPR is in
-   `cleaning.test_cprs` (flag set at ingestion, before identifiers are hashed);
+1. test_person: the person is a test person: a person id of theirs matches
+   `cleaning.test_person_id_pattern` or a CPR of theirs (on a course or in its background) is in
+   `cleaning.test_cprs` (flag set at ingestion, `ingest.resolve_persons`, before identifiers are hashed);
 2. misregistration_end_before_start: end date before start date;
 3. misregistration_start_after_extraction: start date after `extraction_date`;
 4. misregistration_age: age at course start outside `age.valid`;
 5. duplicate: another remaining course has the same `cleaning.duplicate_key` values; the one
-   with the lowest course_id is kept.
+   with the lowest course_id is kept, ids compared by `id_sort_key` (numbers as numbers).
 Rows of the other extracts follow their course: dropped with reason `course_dropped:<reason>`.
 Questionnaire rows are kept with a treatment when an answer becomes a missing item.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,26 @@ def age_groups(age: pd.Series, groups: list[dict]) -> pd.Series:
     return out.astype(pd.CategoricalDtype(labels, ordered=True))
 
 
+_RUNS = re.compile(r"[0-9]+|[^0-9]+")
+
+
+def id_sort_key(course_id: str) -> tuple:
+    """How course ids are ordered ('the lowest course id'): split into runs of digits and of
+    other characters and compare run by run, digit runs as numbers and other runs as text
+    (Unicode code points, case-sensitive); a digit run sorts before a text run at the same
+    place. All-digit ids thus compare as numbers (987 < 1023) and F9 < F10. Ids equal under
+    this (007 and 7) are ordered by their plain text, so the order is total."""
+    runs = tuple((0, int(r), "") if r.isdigit() else (1, 0, r) for r in _RUNS.findall(course_id))
+    return runs, course_id
+
+
+def id_order(ids: pd.Series) -> pd.Series:
+    """Rank of each id under `id_sort_key` (0 = lowest)."""
+    ordered = sorted(pd.unique(ids.astype(str)), key=id_sort_key)
+    rank = {v: i for i, v in enumerate(ordered)}
+    return ids.astype(str).map(rank).astype("int64")
+
+
 def drop_reasons(reg: pd.DataFrame, settings: Settings) -> pd.Series:
     """The first cleaning rule each course breaks; <NA> for courses that are kept."""
     cfg = settings.config
@@ -49,7 +72,8 @@ def drop_reasons(reg: pd.DataFrame, settings: Settings) -> pd.Series:
     for name, mask in rules:
         reason[reason.isna() & mask.to_numpy()] = name
     key = cfg["cleaning"]["duplicate_key"]
-    remaining = reg[reason.isna()].sort_values("course_id")
+    remaining = reg[reason.isna()]
+    remaining = remaining.iloc[np.argsort(id_order(remaining["course_id"]).to_numpy(), kind="stable")]
     dup = remaining.duplicated(key, keep="first") & remaining[key].notna().all(axis=1)
     reason[dup[dup].index] = "duplicate"
     return reason

@@ -10,6 +10,7 @@ extract and raises ExtractError listing every problem with row, column and reaso
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,16 @@ from puljeeval.settings import Settings
 
 CONTRACT_DIR = Path(__file__).resolve().parent / "schemas"
 EXTRACTS = ("registrations", "background", "questionnaires", "fidelity", "intention")
-DATE_FORMATS = {r"^\d{4}-\d{2}-\d{2}$": "%Y-%m-%d", r"^\d{2}-\d{2}-\d{4}$": "%d-%m-%Y",
-                r"^\d{2}\.\d{2}\.\d{4}$": "%d.%m.%Y"}
+# [0-9], not \\d: Python's \\d matches the digits of every script
+DATE_FORMATS = {r"[0-9]{4}-[0-9]{2}-[0-9]{2}": "%Y-%m-%d", r"[0-9]{2}-[0-9]{2}-[0-9]{4}": "%d-%m-%Y",
+                r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}": "%d.%m.%Y"}
 DATE_EXPECTED = "a date as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"
+# What other systems write for a missing value. Kept as text by the reader, refused here: a
+# blank is the contract's only missing value, so nothing is turned into one silently.
+MISSING_MARKERS = frozenset({"null", "na", "n/a", "#n/a", "none", "nan", "nat", "<na>", ".", "-", "#null!",
+                             "#value!", "#ref!", "#div/0!", "#name?", "#num!"})
+# Fewest answers to the reversed items before the already-scored check judges an instrument.
+SCORED_EVIDENCE = 50
 
 
 def raw_schema(name: str) -> dict:
@@ -53,12 +61,18 @@ def schema(name: str, settings: Settings) -> dict:
     return s
 
 
+
+
+def _ascii(pattern: str) -> str:
+    return pattern.replace(r"\d", "[0-9]")
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse the accepted date formats; returns (dates, bad mask) for non-blank values."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     matched = pd.Series(False, index=values.index)
     for pattern, fmt in DATE_FORMATS.items():
-        m = values.str.fullmatch(pattern)
+        m = values.str.fullmatch(pattern).fillna(False).astype(bool)
         if m.any():
             out[m] = pd.to_datetime(values[m], format=fmt, errors="coerce")
             matched |= m
@@ -66,16 +80,68 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, bad
 
 
-class _Collector:
-    def __init__(self, frame: pd.DataFrame):
-        self.rows = frame["row"]
-        self.frame = frame
-        self.violations: list[Violation] = []
+def _bool(mask: pd.Series | np.ndarray) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        return mask.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(mask, dtype=bool)
 
-    def add(self, mask: pd.Series, column: str | None, reason: str, show_value: bool = True) -> None:
-        for idx in mask[mask].index:
-            value = self.frame.at[idx, column] if (show_value and column in self.frame) else None
-            self.violations.append(Violation(int(self.rows[idx]), column, reason, value))
+
+class _Collector:
+    """Violations of one extract, at most one per cell (the first check that fails wins), with
+    values shown only where they cannot identify anyone."""
+
+    def __init__(self, frame: pd.DataFrame, dialect: Dialect, identifiers: set[str], known_ids: set[str]):
+        self.rows = frame["row"].to_numpy()
+        self.frame = frame
+        self.dialect = dialect
+        self.identifiers = identifiers
+        self.known_ids = known_ids
+        self.violations: list[Violation] = []
+        self.seen: set[tuple[int, str | None]] = set()
+
+    def add(self, mask: pd.Series | np.ndarray, column: str | None, reason: str | Callable[[int], str],
+            kind: str, show_value: bool = True) -> None:
+        for pos in np.flatnonzero(_bool(mask)).tolist():
+            if (pos, column) in self.seen:
+                continue
+            self.seen.add((pos, column))
+            row = int(self.rows[pos])
+            value = masked = None
+            if show_value and column in self.frame.columns:
+                v = self.frame[column].iat[pos]
+                if column in self.identifiers:
+                    masked = "identifier column"
+                elif v in self.known_ids:
+                    masked = "an identifier of this data"
+                else:
+                    value = v
+            self.violations.append(Violation(row, column, reason(pos) if callable(reason) else reason, value,
+                                             kind=kind, line=self.dialect.line(row), masked=masked))
+
+    def whole(self, column: str | None, reason: str, kind: str) -> None:
+        self.violations.append(Violation(None, column, reason, kind=kind))
+
+
+def _header_problems(cols: list[str], s: dict) -> list[Violation]:
+    props, expected = s["properties"], list(s["properties"])
+    if cols and not any(c.lower() in {p.lower() for p in props} for c in cols):
+        return [Violation(None, None, f"the first line is not this extract's header: none of its {len(cols)} names is "
+                                      f"a column of the contract (expected columns {expected}); is the header missing, "
+                                      "or is this another extract?", kind="missing_header", line=1)]
+    missing = [c for c in s["required"] if c not in cols]
+    by_lower = {c.lower(): c for c in props}
+    out = []
+    for c in [c for c in cols if c not in props]:
+        target = by_lower.get(c.lower())
+        if target and target not in cols:
+            out.append(Violation(None, c, f"the contract's name of this column is '{target}' (column names are "
+                                          "case-sensitive)", kind="column_case", line=1))
+            missing = [m for m in missing if m != target]
+        else:
+            out.append(Violation(None, c, f"unexpected column; expected columns {expected}",
+                                 kind="unexpected_column", line=1))
+    return [Violation(None, c, f"required column is missing; expected columns {expected}", kind="missing_column")
+            for c in missing] + out
 
 
 def validate(frame: pd.DataFrame, name: str, path: str, settings: Settings,
@@ -84,81 +150,59 @@ def validate(frame: pd.DataFrame, name: str, path: str, settings: Settings,
 
     Dates become datetime64, numbers float, booleans Int8, everything else strings ('' for
     blank is turned into <NA>). `parents` maps an extract name to its key values, for
-    foreign keys. Raises ExtractError with every violation found.
+    foreign keys. Raises ExtractError with every violation found, each with its `kind`.
     """
     s = schema(name, settings)
     props: dict = s["properties"]
     expected = list(props)
     cols = [c for c in frame.columns if c != "row"]
-    problems = _Collector(frame)
-    missing = [c for c in s["required"] if c not in cols]
-    unknown = [c for c in cols if c not in props]
-    for c in missing:
-        problems.violations.append(Violation(None, c, f"required column is missing; expected columns {expected}"))
-    for c in unknown:
-        problems.violations.append(Violation(None, c, f"unexpected column; expected columns {expected}"))
-    if problems.violations:
-        raise ExtractError(path, problems.violations)
-    frame = frame.copy()
+    header = _header_problems(cols, s)
+    if header:
+        raise ExtractError(path, header)
+    if len(frame) == 0 and not settings.config["extracts"][name].get("may_be_empty", False):
+        raise ExtractError(path, [Violation(
+            None, None, f"the file has a header but no data rows; if the {name} extract may be empty, set "
+                        f"config 'extracts.{name}.may_be_empty: true'", kind="empty_extract")])
+    frame = frame.reset_index(drop=True).copy()
     for c in expected:   # optional columns may be left out of the file
         if c not in frame:
-            frame[c] = ""
-    blank = {c: frame[c] == "" for c in expected}
+            frame[c] = pd.Series([""] * len(frame), dtype="str", index=frame.index)
+    identifiers = {c for c, p in props.items() if p.get("x-identifier")}
+    known_ids: set[str] = set()
+    for c in identifiers:
+        known_ids.update(frame[c].unique().tolist())
+    for keys in (parents or {}).values():
+        known_ids.update(pd.Series(keys).dropna().astype(str).unique().tolist())
+    known_ids.discard("")
+    problems = _Collector(frame, dialect, identifiers, known_ids)
+    blank = {c: (frame[c] == "").fillna(False).astype(bool) for c in expected}
     typed: dict[str, pd.Series] = {"row": frame["row"]}
 
     for c in s["required"]:
-        problems.add(blank[c], c, "required value is blank", show_value=False)
+        problems.add(blank[c], c, "required value is blank", "required", show_value=False)
+    for c in expected:
+        _cell_checks(frame[c], ~blank[c], c, props[c], problems)
 
     for c, p in props.items():
         v, filled = frame[c], ~blank[c]
         kind = p.get("x-kind", "text")
         if "pattern" in p and kind != "cpr":
-            problems.add(filled & ~v.str.fullmatch(p["pattern"]), c,
-                         f"does not match the expected pattern {p['pattern']}")
+            problems.add(filled & ~v.str.fullmatch(_ascii(p["pattern"])), c,
+                         f"does not match the expected pattern {p['pattern']}", "pattern")
         if "enum" in p:
-            problems.add(filled & ~v.isin(p["enum"]), c, f"unknown code; expected one of {p['enum']}")
+            problems.add(filled & ~v.isin(p["enum"]), c, f"unknown code; expected one of {p['enum']}", "unknown_code")
         if kind == "date":
-            dates, bad = parse_dates(v)
-            shaped = pd.Series(False, index=v.index)
-            for pattern in DATE_FORMATS:
-                shaped |= v.str.fullmatch(pattern)
-            problems.add(bad & shaped, c, "impossible date (no such day in the calendar)")
-            problems.add(bad & ~shaped, c, f"not {DATE_EXPECTED}")
-            typed[c] = dates
+            typed[c] = _dates(v, filled, c, problems)
         elif kind == "cpr":
-            shaped = v.str.fullmatch(p["pattern"])
-            problems.add(filled & ~shaped, c, "broken CPR: expected 10 digits as DDMMYY-SSSS (hyphen optional)",
-                         show_value=False)
-            born = cprlib.birth_date(v.where(filled & shaped, "0101010000"))
-            problems.add(filled & shaped & born.isna(), c,
-                         "broken CPR: the first six digits with the century digit give no valid birth date",
-                         show_value=False)
-            typed[c] = cprlib.normalise(v).where(filled).astype("string")
+            typed[c] = _cprs(v, filled, c, p, problems)
         elif kind == "number":
-            text = v.str.replace(",", ".", regex=False) if dialect.decimal == "," else v
-            num = pd.to_numeric(text.where(filled), errors="coerce")
-            problems.add(filled & num.isna(), c,
-                         f"not a number (decimal {'comma' if dialect.decimal == ',' else 'point'} expected)")
-            rng = _range(p, settings)
-            if rng is not None:
-                problems.add(num.notna() & ((num < rng[0]) | (num > rng[1])), c,
-                             f"out of range; expected {rng[0]} to {rng[1]}")
-            typed[c] = num.astype("float64")
+            typed[c] = _numbers(v, filled, c, p, dialect, settings, problems)
         elif kind == "boolean":
             typed[c] = pd.to_numeric(v.where(filled & v.isin(["0", "1"])), errors="coerce").astype("Int8")
         else:
             typed[c] = v.where(filled).astype("string")
 
-    pk = s.get("x-primary-key")
-    if pk:
-        dup = frame.duplicated(pk, keep=False) & ~pd.concat([blank[c] for c in pk], axis=1).any(axis=1)
-        problems.add(dup, pk[0], f"duplicate key {pk}: another row has the same values")
-    fk = s.get("x-foreign-key")
-    if fk and parents is not None:
-        col = fk["columns"][0]
-        known = parents[fk["extract"]]
-        problems.add(~blank[col] & ~frame[col].isin(known), col,
-                     f"no such {col} in the {fk['extract']} extract")
+    _keys(s, frame, blank, parents, problems)
     for rule in s.get("x-rules", []):
         _apply_rule(rule, frame, blank, settings, problems)
 
@@ -166,6 +210,121 @@ def validate(frame: pd.DataFrame, name: str, path: str, settings: Settings,
         problems.violations.sort(key=lambda x: (x.row or 0, x.column or ""))
         raise ExtractError(path, problems.violations)
     return pd.DataFrame(typed)
+
+
+def _cell_checks(v: pd.Series, filled: pd.Series, c: str, p: dict, problems: _Collector) -> None:
+    """Checks every column gets: missing-value markers, digits of other scripts, CPR numbers
+    outside the cpr column."""
+    marker = filled & v.str.lower().isin(MISSING_MARKERS)
+    problems.add(marker, c, lambda pos: f"'{v.iat[pos]}' is another system's missing-value marker; leave the cell "
+                                        "empty for a missing value", "missing_marker", show_value=False)
+    odd = filled & v.str.contains(r"[^\x00-\x7f]", regex=True)
+    if odd.any():
+        digits = odd.copy()
+        digits[odd] = v[odd].map(lambda x: any(ch.isdigit() and not ch.isascii() for ch in x)).astype(bool)
+        problems.add(digits, c, "holds digits of another script (fullwidth, Arabic-Indic, ...); only the digits 0-9 "
+                                "are accepted", "non_ascii_digit", show_value=False)
+    if p.get("x-kind") != "cpr":
+        hint = {"id": " (was the file joined on the CPR number instead of the course id?)",
+                "date": ", not a date"}.get(p.get("x-kind", "text"), "")
+        problems.add(filled & cprlib.looks_like_cpr_series(v), c,
+                     f"looks like a CPR number{hint}; CPR numbers belong only in a 'cpr' column",
+                     "looks_like_cpr", show_value=False)
+
+
+def _dates(v: pd.Series, filled: pd.Series, c: str, problems: _Collector) -> pd.Series:
+    dates, bad = parse_dates(v)
+    shaped = pd.Series(False, index=v.index)
+    for pattern in DATE_FORMATS:
+        shaped |= v.str.fullmatch(pattern).fillna(False).astype(bool)
+    problems.add(bad & shaped, c, "impossible date (no such day in the calendar)", "impossible_date")
+    serial = v.str.fullmatch(r"[0-9]{5}(\.[0-9]+)?")
+    problems.add(bad & serial, c, f"not {DATE_EXPECTED}: a number, as Excel stores dates (an Excel date serial "
+                                  "number?); format the column as a date or text before saving", "date_format")
+    timed = v.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
+    problems.add(bad & timed, c, f"not {DATE_EXPECTED}: a date with a time of day", "date_format")
+    problems.add(bad & ~shaped, c, f"not {DATE_EXPECTED}", "date_format")
+    return dates
+
+
+def _cprs(v: pd.Series, filled: pd.Series, c: str, p: dict, problems: _Collector) -> pd.Series:
+    shaped = v.str.fullmatch(_ascii(p["pattern"])).fillna(False).astype(bool)
+    nine = v.str.fullmatch(r"[0-9]{9}").fillna(False).astype(bool)
+    problems.add(filled & nine, c, "broken CPR: 9 digits, a leading zero lost (was the column formatted as a "
+                                   "number in Excel?)", "broken_cpr", show_value=False)
+    problems.add(filled & ~shaped, c, "broken CPR: expected 10 digits as DDMMYY-SSSS (hyphen optional)",
+                 "broken_cpr", show_value=False)
+    born = cprlib.birth_date(v.where(filled & shaped, "0101010000"))
+    problems.add(filled & shaped & born.isna(), c,
+                 "broken CPR: the first six digits with the century digit give no valid birth date",
+                 "broken_cpr", show_value=False)
+    return cprlib.normalise(v).where(filled).astype("string")
+
+
+def _numbers(v: pd.Series, filled: pd.Series, c: str, p: dict, dialect: Dialect, settings: Settings,
+             problems: _Collector) -> pd.Series:
+    """Numbers in the file's dialect only: a decimal comma in semicolon files, a decimal point
+    elsewhere, never a thousands separator or exponent, so that '4.000' is never read as 4."""
+    comma = dialect.decimal == ","
+    ok = v.str.fullmatch(r"[+-]?[0-9]+(,[0-9]+)?" if comma else r"[+-]?[0-9]+(\.[0-9]+)?").fillna(False)
+    if comma:
+        wrong = v.str.fullmatch(r"[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?|[+-]?[0-9]+\.[0-9]+")
+        why = ("a point in a number of a semicolon file, where numbers take a decimal comma and no thousands "
+               "separator ('4.000' could be 4 or 4000): write e.g. 4 or 2,5")
+    else:
+        wrong = v.str.fullmatch(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[+-]?[0-9]+,[0-9]+")
+        why = ("a comma in a number of a comma-separated file or a workbook, where numbers take a decimal point "
+               "and no thousands separator: write e.g. 2.5")
+    problems.add(filled & ~ok & wrong, c, why, "decimal_separator")
+    problems.add(filled & ~ok & v.str.fullmatch(r"[+-]?[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+"), c,
+                 "a number in scientific notation: write it out (e.g. 0.5, not 5E-01)", "not_a_number")
+    problems.add(filled & ~ok, c, f"not a number (decimal {'comma' if comma else 'point'} expected)", "not_a_number")
+    text = v.where(filled & ok)
+    num = pd.to_numeric(text.str.replace(",", ".", regex=False) if comma else text, errors="coerce")
+    rng = _range(p, settings)
+    if rng is not None:
+        problems.add(num.notna() & ((num < rng[0]) | (num > rng[1])), c,
+                     f"out of range; expected {rng[0]} to {rng[1]}", "out_of_range")
+    return num.astype("float64")
+
+
+def _keys(s: dict, frame: pd.DataFrame, blank: dict, parents: dict | None, problems: _Collector) -> None:
+    """Primary key: a blank optional key part is a value like any other (two default rows of one
+    offer and element are a duplicate); a blank required part is already an error. Foreign key:
+    every value exists in the parent extract."""
+    pk = s.get("x-primary-key")
+    if pk:
+        required_blank = pd.concat([blank[c] for c in pk if c in s["required"]] or
+                                   [pd.Series(False, index=frame.index)], axis=1).any(axis=1)
+        dup = frame.duplicated(pk, keep=False) & ~required_blank
+        if dup.any():
+            positions = np.flatnonzero(_bool(dup)).tolist()
+            groups: dict[tuple, list[int]] = {}
+            for pos in positions:
+                groups.setdefault(tuple(frame[c].iat[pos] for c in pk), []).append(pos)
+            rows = problems.rows
+            blank_parts = [c for c in pk if c not in s["required"]]
+
+            def reason(pos: int) -> str:
+                group = groups[tuple(frame[c].iat[pos] for c in pk)]
+                other = next(int(rows[q]) for q in group if q != pos)
+                more = f" ({len(group)} rows in all)" if len(group) > 2 else ""
+                note = "".join(f"; a blank {c} counts as a value" for c in blank_parts
+                               if frame[c].iat[pos] == "")
+                return f"duplicate key {pk}: row {other} has the same values{more}{note}"
+
+            problems.add(dup, pk[0], reason, "duplicate_key")
+    fk = s.get("x-foreign-key")
+    if fk and parents is not None:
+        col = fk["columns"][0]
+        known = pd.Series(parents[fk["extract"]]).dropna()
+        if len(known) == 0:
+            if (~blank[col]).any():
+                problems.whole(col, f"the {fk['extract']} extract has no rows, so no {col} here can belong to it: "
+                                    f"fix the {fk['extract']} extract first", "orphan_key")
+            return
+        problems.add(~blank[col] & ~frame[col].isin(known), col, f"no such {col} in the {fk['extract']} extract",
+                     "orphan_key")
 
 
 def _range(prop: dict, settings: Settings) -> list[float] | None:
@@ -180,38 +339,63 @@ def _apply_rule(rule: dict, frame: pd.DataFrame, blank: dict, settings: Settings
     name, cols = rule["rule"], rule["columns"]
     if name == "one_of_required":
         problems.add(pd.concat([blank[c] for c in cols], axis=1).all(axis=1), cols[0],
-                     f"{' or '.join(cols)} is required: {rule['description']}", show_value=False)
+                     f"{' or '.join(cols)} is required: {rule['description']}", "rule", show_value=False)
     elif name == "together":
         a, b = cols
         problems.add(blank[a] != blank[b], b if blank[b].any() else a,
-                     f"{a} and {b} must both be filled in or both blank: {rule['description']}")
+                     f"{a} and {b} must both be filled in or both blank: {rule['description']}", "rule")
     elif name == "all_or_none":
         n_blank = pd.concat([blank[c] for c in cols], axis=1).sum(axis=1)
         problems.add((n_blank > 0) & (n_blank < len(cols)), cols[0],
-                     f"partly answered: {rule['description']}", show_value=False)
+                     f"partly answered: {rule['description']}", "rule", show_value=False)
     elif name == "none_excludes":
         none_col, others = cols[0], cols[1:]
         any_other = pd.concat([frame[c] == "1" for c in others], axis=1).any(axis=1)
-        problems.add((frame[none_col] == "1") & any_other, none_col, rule["description"])
+        problems.add((frame[none_col] == "1") & any_other, none_col, rule["description"], "rule")
     elif name == "branch_of_offer":
         offer, branch = cols
         allowed = {o: {b["name"] for b in settings.branches(o)} for o in settings.offer_codes}
         ok = pd.Series([
             (b == "") if not allowed.get(o) else (b in allowed[o])
             for o, b in zip(frame[offer], frame[branch], strict=True)], index=frame.index)
-        problems.add(~ok & frame[offer].isin(settings.offer_codes), branch, rule["description"])
+        problems.add(~ok & frame[offer].isin(settings.offer_codes), branch, rule["description"], "rule")
     elif name == "item_of_instrument":
         instr, item = cols
         pairs = {(k, i) for k, ins in settings.instruments["instruments"].items() for i in ins["items"]}
         known_instr = frame[instr].isin(list(settings.instruments["instruments"]))
         idx = pd.MultiIndex.from_arrays([frame[instr], frame[item]])
         ok = np.asarray(idx.isin(list(pairs)))
-        problems.add(known_instr & ~ok, item, rule["description"])
+        problems.add(known_instr & ~ok, item, rule["description"], "rule")
     elif name == "response_code":
         (col,) = cols
         v = frame[col]
-        ok = (v == "") | v.str.fullmatch(r"-?\d+") | (v == settings.config["questionnaires"]["dont_know_code"])
+        ok = (v == "") | v.str.fullmatch(r"-?[0-9]+").fillna(False) | (
+            v == settings.config["questionnaires"]["dont_know_code"])
         problems.add(~ok, col, f"not an integer, the 'ved ikke' code "
-                               f"'{settings.config['questionnaires']['dont_know_code']}' or blank")
+                               f"'{settings.config['questionnaires']['dont_know_code']}' or blank", "rule")
+    elif name == "not_already_scored":
+        _already_scored(cols, frame, settings, problems)
     else:
         raise KeyError(f"unknown contract rule '{name}'")
+
+
+def _already_scored(cols: list[str], frame: pd.DataFrame, settings: Settings, problems: _Collector) -> None:
+    """A delivery of scores instead of answers reverses the reversed items a second time at
+    scoring, silently. Where an instrument's reversed items never take the top code in many
+    answers while its other items do, the file looks already scored: refused."""
+    instr, item, response = cols
+    v = frame[response]
+    num = pd.to_numeric(v.where(v.str.fullmatch(r"-?[0-9]+").fillna(False)), errors="coerce")
+    for code, ins in settings.instruments["instruments"].items():
+        rev = list(ins.get("reversed") or [])
+        if not rev:
+            continue
+        lo, hi = ins["range"]
+        answered = (frame[instr] == code) & num.between(lo, hi)
+        is_rev = frame[item].isin(rev)
+        r, o = num[answered & is_rev], num[answered & ~is_rev]
+        if len(r) >= SCORED_EVIDENCE and (o == hi).any() and not (r == hi).any():
+            problems.whole(response, f"the {code} responses look already scored (reversed): its reversed items "
+                                     f"({', '.join(rev)}) never take the top code {hi} in {len(r)} answers while its "
+                                     "other items do. The contract takes the answered category as printed on the "
+                                     "form; the pipeline reverses these items itself", "already_scored")

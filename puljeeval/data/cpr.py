@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -70,3 +72,52 @@ def pseudonymise(values: pd.Series, key: bytes, prefix: str) -> pd.Series:
     uniques = pd.unique(values.dropna())
     mapping = {u: one(u) for u in uniques}
     return values.map(mapping).astype("string")
+
+
+# --------------------------------------------------------------------------- spotting CPR numbers
+
+# A CPR number somewhere in a value: six digits, an optional dash or blank, four digits, not
+# inside a longer run of digits; or nine digits (a CPR whose leading zero Excel dropped).
+_CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[- ]?([0-9]{4})(?![0-9])|(?<![0-9])([0-9]{9})(?![0-9])")
+# 1.01104E+09 and the like: a CPR number that Excel turned into a float.
+_CPR_AS_FLOAT = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?0?[89](?![0-9])")
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f]")
+
+
+def _plausible_ddmm(six: str) -> bool:
+    day, month = int(six[:2]), int(six[2:4])
+    return (1 <= day <= 31 or 61 <= day <= 91) and 1 <= month <= 12
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script (fullwidth, Arabic-Indic, ...) as ASCII, so none hides a CPR number."""
+    if not _NON_ASCII_DIGIT.search(text):
+        return text
+    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and unicodedata.digit(ch, None) is not None
+                   else ch for ch in text)
+
+
+def looks_like_cpr(text: str) -> bool:
+    """Whether `text` may contain a CPR number (10 digits with a plausible day and month,
+    optionally DDMMYY-SSSS, or 9 digits missing a leading zero). Errs on the side of yes:
+    it decides only whether a value may be printed, never whether a CPR number is valid."""
+    text = ascii_digits(str(text))
+    if _CPR_AS_FLOAT.search(text):
+        return True
+    for m in _CPR_IN_TEXT.finditer(text):
+        six = m.group(1) if m.group(1) else "0" + m.group(3)[:5]
+        if _plausible_ddmm(six):
+            return True
+    return False
+
+
+def looks_like_cpr_series(values: pd.Series) -> pd.Series:
+    """`looks_like_cpr` for a column of strings; a quick pattern prefilter keeps it fast."""
+    candidates = values.str.contains(r"[0-9]{6}|[eE]\+?0?[89]|[^\x00-\x7f]", regex=True, na=False)
+    out = pd.Series(False, index=values.index)
+    if candidates.any():
+        # each distinct value once: long extracts repeat their ids on every row
+        hits = values[candidates]
+        verdict = {v: looks_like_cpr(v) for v in hits.unique()}
+        out[candidates] = hits.map(verdict).astype(bool)
+    return out

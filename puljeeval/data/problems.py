@@ -40,7 +40,10 @@ KIND_DA = {
     "duplicate_key": "dobbelt nøgle", "orphan_key": "ukendt nøgle", "date_format": "datoformat",
     "impossible_date": "umulig dato", "broken_cpr": "ugyldigt CPR-nummer", "non_ascii_digit": "fremmede cifre",
     "decimal_separator": "decimaltegn", "value_too_long": "for lang værdi", "not_a_workbook": "ikke et regneark",
-    "missing_value": "manglende værdi", "file": "filen", "rule": "regel",
+    "missing_value": "manglende værdi", "file": "filen", "rule": "regel", "identity": "identitet",
+    "looks_like_cpr": "ligner et CPR-nummer", "missing_marker": "markør for manglende værdi", "dialect": "dialekt",
+    "truncated": "afkortet fil", "repeated_header": "gentaget overskrift", "empty_extract": "tomt udtræk",
+    "not_a_csv": "ikke en CSV-fil", "already_scored": "allerede scoret", "contract": "kontrakt",
 }
 
 

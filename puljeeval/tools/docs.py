@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from puljeeval.data import contract
+from puljeeval.data.extracts import KINDS, MAX_VALUE_CHARS
 from puljeeval.settings import ROOT, Settings, load
 
 PAGE = ROOT / "docs" / "data_contract.md"
@@ -56,15 +57,36 @@ def render(settings: Settings) -> str:
         "",
         "## File formats",
         "",
-        "- **CSV**: comma- or semicolon-separated, detected from the header line. In semicolon files",
-        "  numbers use decimal comma (the Danish Excel dialect). Encoding per extract in config:",
-        "  `utf-8` (with or without byte order mark) or `cp1252` (Windows-1252). A file in another",
-        "  encoding than declared is an error naming the line. UTF-16 is refused.",
-        "- **XLSX**: the first sheet, header in row 1. Date cells may be real dates or text.",
-        "- Values are stripped of surrounding blanks; an empty cell is *blank*. Optional columns may",
-        "  be left out of a file. Any column not listed here is an error.",
-        "- Every problem found is reported with file, data row (line = row + 1), column, reason and",
-        "  value (CPR numbers are never printed). Nothing is silently dropped or coerced.",
+        "- **CSV**: comma- or semicolon-separated, detected from the header line; tab-separated files",
+        "  are refused. In semicolon files numbers use decimal comma (the Danish Excel dialect) and",
+        "  a decimal point is refused (`4.000` could be 4 or 4000); in comma files and workbooks",
+        "  numbers use a decimal point and a decimal comma is refused. No thousands separators, no",
+        "  scientific notation. Encoding per extract in config: `utf-8` (with or without byte order",
+        "  mark) or `cp1252` (Windows-1252). A file in another encoding than declared is an error",
+        "  naming the line; UTF-16 (with or without byte order mark), a doubled byte order mark, a",
+        "  file cut inside a character and binary files are refused with a message saying so. Line",
+        "  endings may be CRLF, LF or CR (old Excel for Mac), also mixed; a value holding a line",
+        "  break must be quoted, and messages give the line where its row starts.",
+        "- **XLSX**: the first sheet, header in row 1; other sheets are ignored and an empty first",
+        "  sheet is an error. Cells are read as the text they hold: `NULL`, `NA`, `#N/A` stay text",
+        "  (and are refused below). Date cells may be real dates or text. A workbook under a `.csv`",
+        "  name, a CSV under an `.xlsx` name, `.xls` and zip archives are refused as what they are.",
+        "- Values are stripped of surrounding blanks; an empty cell is *blank*, the only missing",
+        "  value: other systems' markers (`NULL`, `NA`, `n/a`, `None`, `#N/A`, `.`, ...) are refused.",
+        "  Only the digits 0-9 count as digits (fullwidth or Arabic-Indic digits are refused). A value",
+        f"  may have at most {MAX_VALUE_CHARS} characters. Optional columns may be left out of a file.",
+        "  Any column not listed here, a column name given twice and a header in another letter",
+        "  case are errors; so are a repeated header line (files appended), empty lines between",
+        "  rows and rows with more or fewer fields than the header. A trailing separator on every",
+        "  line (an unnamed, empty last column) is accepted.",
+        "- A file with a header and no data rows is an error unless config",
+        "  `extracts.<name>.may_be_empty` is `true`.",
+        "- Every problem found is reported with file, data row (line = row + 1 unless a quoted line",
+        "  break moves it), column, reason and kind (see *Problem kinds*). Values are shown only",
+        "  where they cannot identify anyone: never from identifier columns (marked `x-identifier`",
+        "  in the schemas: course ids, CPR numbers, person ids), never a value that looks like a CPR",
+        "  number, and never a value equal to an identifier of the data. Nothing is silently",
+        "  dropped or coerced.",
         "",
     ]
     for name in contract.EXTRACTS:
@@ -74,7 +96,7 @@ def render(settings: Settings) -> str:
         out += ["| column | required | type | allowed values | meaning |", "|---|---|---|---|---|"]
         for col, prop in s["properties"].items():
             req = "yes" if col in s["required"] else "no"
-            kind = KIND_TEXT[prop.get("x-kind", "text")]
+            kind = KIND_TEXT[prop.get("x-kind", "text")] + (" (identifier)" if prop.get("x-identifier") else "")
             out.append(f"| `{col}` | {req} | {kind} | {_codes(prop, settings)} | {prop.get('description', '')} |")
         out.append("")
         if "x-primary-key" in s:
@@ -100,6 +122,7 @@ def render(settings: Settings) -> str:
         items = ", ".join(f"`{i}`" for i in ins["items"])
         out.append(f"| `{code}` | {ins['label']} | {ins['range'][0]}-{ins['range'][1]} | "
                    f"{ins['ages'][0]}-{ins['ages'][1]} | {'yes' if ins['dont_know_allowed'] else 'no'} | {items} |")
+    out += _answer_codes(settings)
     out += ["", "## Offers", "", "| code | offer | source system | departments |", "|---|---|---|---|"]
     for o in settings.offers["offers"]:
         deps = ", ".join(b["name"] + ("" if b["funded_by_pool"] else " (not pool-funded)")
@@ -114,10 +137,47 @@ def render(settings: Settings) -> str:
             "- At ingestion CPR numbers and person ids are replaced by `person_key`, an HMAC-SHA256",
             f"  pseudonym keyed by the environment variable `{cfg['pseudonymisation']['key_env']}` or the file in",
             "  `pseudonymisation.key_file`. Real extracts without a key stop the run.",
-            "- Age is completed years at the course start date, from the CPR number on the course, else",
-            "  from the background measurement's CPR or birth date (which must agree when both are given).",
-            ""]
+            "- Persons: a course's CPR is the one on the registration, else the one in its background row;",
+            "  a source-system id (source_system/person_id) is linked to the CPR of any course that has both.",
+            "  The person is the CPR, else the linked CPR, else the source-system id (docs/cleaning_rules.md).",
+            "- Age is completed years at the course start date, from the person's CPR (also a linked one),",
+            "  else from the background measurement's birth date (which must agree with a CPR on its row).",
+            "", "## Problem kinds", "",
+            "Each problem carries one of these machine codes (`Violation.kind`):", "",
+            "| kind | meaning |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in KINDS.items()]
+    out.append("")
     return "\n".join(out)
+
+
+def _answer_codes(settings: Settings) -> list[str]:
+    """Per instrument: the code of every answer, and which items the pipeline reverses, so that
+    a source system knows to deliver the answered category, not a score."""
+    dk = settings.config["questionnaires"]["dont_know_code"]
+    out = ["", "## Answer codes per instrument", "",
+           "`response` is the answered category as printed on the form, never an already-reversed or",
+           "scored value: the pipeline reverses the items marked *reversed* itself (code becomes",
+           "lowest + highest - code), so a delivery of scores would reverse them twice. Where an",
+           "instrument's reversed items never take the top code while its other items do, the file",
+           f"looks already scored and is refused (judged on at least {contract.SCORED_EVIDENCE} answers to the",
+           "reversed items).", ""]
+    for code, ins in settings.instruments["instruments"].items():
+        lo, hi = ins["range"]
+        rev = list(ins.get("reversed") or [])
+        labels = ins.get("categorical", {})
+        dk_text = f"; `{dk}` (ved ikke) is {'an answer' if ins['dont_know_allowed'] else 'a missing item'}"
+        out += [f"### `{code}`: {ins['label']}", "",
+                f"Every item takes the integer codes {', '.join(f'`{c}`' for c in range(lo, hi + 1))}{dk_text}. "
+                + (f"Reversed by the pipeline: {', '.join(f'`{i}`' for i in rev)}." if rev else
+                   "No item is reversed."), ""]
+        out += ["| item | codes | reversed by the pipeline |", "|---|---|---|"]
+        for item in ins["items"]:
+            meaning = labels.get(item, labels.get("all"))
+            codes = (", ".join(f"`{k}` {v}" for k, v in meaning.items()) if meaning
+                     else f"`{lo}`-`{hi}`")
+            out.append(f"| `{item}` | {codes} | {'yes' if item in rev else 'no'} |")
+        out.append("")
+    return out
 
 
 def main() -> int:

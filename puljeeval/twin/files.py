@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from puljeeval.atomic import written
+
 FIXED_TIME = dt.datetime(2019, 9, 17)   # stamped into the workbook instead of the save time
 
 
@@ -25,8 +27,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, separator: str, encoding: s
                 out[c] = out[c].map(lambda x: f"{x:g}".replace(".", ","))
     enc = "utf-8-sig" if (encoding == "utf-8" and separator == ";") else encoding
     text = out.to_csv(sep=separator, index=False, lineterminator="\r\n")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(text.encode(enc))
+    with written(path) as tmp:
+        tmp.write_bytes(text.encode(enc))
 
 
 def _cell(value: object) -> object:
@@ -58,8 +60,8 @@ def write_xlsx(frame: pd.DataFrame, path: str | Path, sheet: str = "data") -> No
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             zout.writestr(fixed, data)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(out.getvalue())
+    with written(path) as tmp:
+        tmp.write_bytes(out.getvalue())
 
 
 def write(frames: dict[str, pd.DataFrame], paths: dict[str, str | Path], formats: dict[str, dict]) -> None:

@@ -28,6 +28,7 @@ from puljeeval.twin import allocate as tw
 from puljeeval.twin import benefit as tb
 from puljeeval.twin import elements as te
 from puljeeval.twin import files
+from puljeeval.twin import persons as tp
 from puljeeval.twin import scoring as ts
 from puljeeval.twin.allocate import allocate, allocate_shares
 from puljeeval.twin.files import write_csv, write_xlsx  # noqa: F401  (re-exported for tests and tools)
@@ -233,6 +234,82 @@ def make_cprs(born: np.ndarray, male: np.ndarray, rng: np.random.Generator,
                 out.append(cpr)
                 break
     return np.array(out, dtype=object)
+
+
+# --------------------------------------------------------------------------- persons
+
+
+def _identities(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
+                scale: int) -> None:
+    """Children behind the courses (persons.py) and how each course names its child: sets the
+    courses' `person`, `id_class`, `birth_date`, `cpr`, `person_id`, `person_cpr`, `person_tid`
+    and the background's `birth_date` and `cpr` (both contract-formatted text or blank)."""
+    cfg = inp.twin["persons"]
+    n = len(courses)
+    known = (courses["age"] >= 0).to_numpy()
+    start = courses["start_date"].to_numpy().astype("datetime64[D]")
+    age = courses["age"].to_numpy()
+    birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    birth[known] = _birth_dates(start[known], age[known], rng)
+    in_bg = courses.index.isin(background.index)
+    tuba = (courses["offer"] == "TUBA").to_numpy()
+    # TUBA courses whose background measurement gives the birth date instead of a CPR
+    tuba_bd = tuba & known & in_bg & (rng.random(n) < SHAPE["tuba_background_birth_date_share"])
+    id_class = np.where(~known, "anonymous", np.where(tuba_bd, "birth_date", "cpr"))
+    gender = background["gender"].reindex(courses.index).fillna("").to_numpy()
+    lo, hi = tp.birth_window(start, np.where(known, age, 0))
+    person = np.arange(n)
+    for cls, overlap in (("cpr", cfg["overlapping"]), ("birth_date", 0.0), ("anonymous", 0.0)):
+        members = np.flatnonzero(id_class == cls)
+        n_links = int(round(cfg["repeat_courses"] * len(members)))
+        window = (lo, hi) if cls != "anonymous" else None
+        linked = tp.link(courses, members, n_links, overlap, rng, window, gender)
+        person[members] = linked[members]
+    courses["person"] = person
+    courses["id_class"] = id_class
+    # one birth date per child with several courses, inside every course's window
+    sizes = np.bincount(person, minlength=n)
+    multi = known & (sizes[person] > 1)
+    frame = pd.DataFrame({"person": person[multi], "lo": lo[multi], "hi": hi[multi]})
+    win = frame.groupby("person").agg(lo=("lo", "max"), hi=("hi", "min"))
+    span = (win["hi"] - win["lo"]).dt.days.to_numpy()
+    chosen = win["lo"].to_numpy().astype("datetime64[D]") + rng.integers(0, span + 1).astype("timedelta64[D]")
+    birth[multi] = pd.Series(chosen, index=win.index).reindex(person[multi]).to_numpy().astype("datetime64[D]")
+    # edge ages: children starting on their birthday, at 0 and at the oldest age
+    single = known & (sizes[person] == 1) & (id_class == "cpr")
+    for edge in (0, int(age[known].max())):
+        pool = np.flatnonzero(single & (age == edge))
+        pick = rng.choice(pool, size=min(len(pool), tp.SHAPE["edge_birthdays"] * scale), replace=False)
+        birth[pick] = hi[pick]
+    assert (tp.age_at(birth[known], start[known]) == age[known]).all(), "a twin birth date misses its age"
+    courses["birth_date"] = pd.to_datetime(birth)
+    # one CPR per child of the cpr class (sex from any answered gender of the child's courses)
+    answered = pd.Series(gender, index=person).replace("", np.nan).groupby(level=0).first()
+    sex = pd.Series(person).map(answered).fillna("").to_numpy()
+    male = np.where(sex == "", rng.random(n) < 0.3, sex == "dreng")
+    reps = np.flatnonzero((id_class == "cpr") & (person == np.arange(n)))
+    cpr_of = dict(zip(reps.tolist(), make_cprs(birth[reps], male[reps], rng), strict=True))
+    person_cpr = np.array([cpr_of.get(p, "") for p in person], dtype=object)
+    # how TUBA courses of a child with a CPR name it: CPR only in the background (a TUBA person id
+    # on the course), CPR and person id on the course, or CPR on the course
+    draw = rng.random(n)
+    cpr_tuba = (id_class == "cpr") & tuba
+    in_background = cpr_tuba & in_bg & (draw < cfg["tuba_cpr_in_background"])
+    both = cpr_tuba & ~in_background & (draw >= 1 - cfg["tuba_cpr_and_person_id"])
+    with_tid = np.unique(np.concatenate([person[id_class != "cpr"], person[in_background | both]]))
+    tids = [f"T{i:06d}" for i in rng.permutation(len(with_tid))]
+    tid_of = dict(zip(with_tid.tolist(), tids, strict=True))
+    person_tid = np.array([tid_of.get(p, "") for p in person], dtype=object)
+    courses["person_cpr"] = person_cpr
+    courses["person_tid"] = person_tid
+    courses["cpr"] = np.where((id_class == "cpr") & ~in_background, person_cpr, "")
+    courses["person_id"] = np.where((id_class != "cpr") | in_background | both, person_tid, "")
+    background["birth_date"] = ""
+    bd_idx = courses.index[tuba_bd]
+    background.loc[bd_idx, "birth_date"] = courses.loc[bd_idx, "birth_date"].dt.strftime("%d-%m-%Y")
+    background["cpr"] = ""
+    cpr_idx = courses.index[in_background]
+    background.loc[cpr_idx, "cpr"] = [f"{c[:6]}-{c[6:]}" for c in person_cpr[in_background]]
 
 
 # --------------------------------------------------------------------------- background
@@ -735,13 +812,33 @@ def _core_elements(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFr
 
 def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
                    extraction: np.datetime64, scale: int) -> pd.DataFrame:
-    """Rows the report's cleaning removed: duplicates, test persons and misregistrations."""
+    """Rows the report's cleaning removed: duplicates, test persons and misregistrations.
+    `bg_row` marks dirty rows that get a background row of their own (identifiers only), with
+    `bg_cpr` the CPR number it carries."""
     dirt = inp.twin["dirt"]
     n = len(courses)
     parts = []
     dup = courses.iloc[np.sort(rng.choice(n, size=int(round(dirt["duplicate_courses"] * n)),
                                           replace=False))].copy()
     dup["dirt"] = "duplicate"
+    dup["bg_row"] = False
+    dup["bg_cpr"] = ""
+    # some duplicates of a child known by CPR are registered by a person id only: the id is
+    # linked to the CPR by another course of the child (CPR and id together) or by the CPR in
+    # the duplicate's own background row; only the identity rule finds them
+    by_cpr = np.flatnonzero((dup["id_class"] == "cpr").to_numpy() & (dup["cpr"] != "").to_numpy())
+    linked = by_cpr[rng.random(len(by_cpr)) < inp.twin["persons"]["linked_duplicates"]]
+    tuba_linked = linked[(dup["person_tid"].iloc[linked] != "").to_numpy()
+                         & (dup["offer"].iloc[linked] == "TUBA").to_numpy()]
+    own_row = np.setdiff1d(linked, tuba_linked)
+    col = dup.columns.get_loc
+    dup.iloc[tuba_linked, col("person_id")] = dup["person_tid"].iloc[tuba_linked].to_numpy()
+    prefix = np.where(dup["source_system"].iloc[own_row] == "TUBA", "TD", "S")
+    dup.iloc[own_row, col("person_id")] = [f"{p}{i:06d}" for p, i in zip(prefix, rng.permutation(len(own_row)),
+                                                                         strict=True)]
+    dup.iloc[own_row, col("bg_row")] = True
+    dup.iloc[own_row, col("bg_cpr")] = dup["person_cpr"].iloc[own_row].to_numpy()
+    dup.iloc[linked, col("cpr")] = ""
     parts.append(dup)
 
     def fresh(k: int, kind: str) -> pd.DataFrame:
@@ -749,6 +846,8 @@ def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Genera
             np.sort(rng.choice((courses["person_id"] == "").sum(), size=k, replace=False))].copy()
         base["dirt"] = kind
         base["cpr"] = ""
+        base["bg_row"] = False
+        base["bg_cpr"] = ""
         return base
 
     k = int(round(dirt["end_before_start"] * n))
@@ -766,16 +865,27 @@ def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Genera
     late["status"] = "ongoing"
     late["end_date"] = np.datetime64("NaT")
     parts.append(late)
+    # test persons: a third by the person id pattern (half of those with an empty background
+    # row), a third by a test CPR on the course, a third by a test CPR only in the background
+    # (the course names an ordinary person id)
     k = dirt["test_persons"] * scale
     test = fresh(k, "test_person")
+    col = test.columns.get_loc
     test["person_id"] = [f"{inp.twin['test_persons']['person_id_prefix']}{i:04d}" for i in range(k)]
+    test.iloc[: k // 6, col("bg_row")] = True
     tests_cpr = inp.twin["test_persons"]["cprs"]
     if tests_cpr:
-        half = k // 2
-        test.iloc[:half, test.columns.get_loc("person_id")] = ""
-        test.iloc[:half, test.columns.get_loc("cpr")] = [tests_cpr[i % len(tests_cpr)] for i in range(half)]
+        third = k // 3
+        on_course, in_bg = np.arange(k - 2 * third, k - third), np.arange(k - third, k)
+        test.iloc[on_course, col("person_id")] = ""
+        test.iloc[on_course, col("cpr")] = [tests_cpr[i % len(tests_cpr)] for i in range(third)]
+        test.iloc[in_bg, col("person_id")] = [f"P{i:06d}" for i in range(third)]
+        test.iloc[in_bg, col("bg_row")] = True
+        test.iloc[in_bg, col("bg_cpr")] = [tests_cpr[(i + 1) % len(tests_cpr)] for i in range(third)]
     parts.append(test)
-    return pd.concat(parts)
+    out = pd.concat(parts)
+    out["bg_cpr"] = [f"{c[:6]}-{c[6:]}" if c else "" for c in out["bg_cpr"]]
+    return out
 
 
 # --------------------------------------------------------------------------- assembly
@@ -797,36 +907,23 @@ def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None)
     courses["course_id"] = [f"tmp{i}" for i in range(len(courses))]
     background = _background(inp, courses, rng, scale)
 
-    # identifiers: CPR on the course unless it is anonymous (age unknown) or a TUBA course
-    # whose background measurement gives the birth date
-    known = courses["age"] >= 0
-    courses["birth_date"] = pd.NaT
-    courses.loc[known, "birth_date"] = _birth_dates(
-        courses.loc[known, "start_date"].to_numpy(), courses.loc[known, "age"].to_numpy(), rng)
-    in_bg = courses.index.isin(background.index)
-    tuba_bd = ((courses["offer"] == "TUBA") & known & in_bg
-               & (rng.random(len(courses)) < SHAPE["tuba_background_birth_date_share"]))
-    gender = background["gender"].reindex(courses.index).fillna("")
-    male = np.where(gender == "", rng.random(len(courses)) < 0.3, gender == "dreng")
-    courses["cpr"] = ""
-    cpr_rows = known & ~tuba_bd
-    courses.loc[cpr_rows, "cpr"] = make_cprs(courses.loc[cpr_rows, "birth_date"].to_numpy(),
-                                             male[cpr_rows.to_numpy()], rng)
-    courses["person_id"] = ""
-    tuba_local = (courses["offer"] == "TUBA") & (courses["cpr"] == "")
-    courses.loc[tuba_local, "person_id"] = [f"T{i:06d}" for i in
-                                            rng.permutation(int(tuba_local.sum()))]
-    background["birth_date"] = ""
-    bd_idx = courses.index[tuba_bd]
-    background.loc[bd_idx, "birth_date"] = pd.to_datetime(courses.loc[bd_idx, "birth_date"]).dt.strftime("%d-%m-%Y")
+    _identities(inp, courses, background, rng, scale)
 
     # dirt, then final course ids in shuffled order (duplicates get the higher id)
     dirty = _dirty_courses(inp, courses, rng, extraction, scale)
     bad_age = dirty["dirt"] == "age_out_of_range"
     dirty.loc[bad_age, "birth_date"] = _birth_dates(
         dirty.loc[bad_age, "start_date"].to_numpy(), dirty.loc[bad_age, "age"].to_numpy(), rng)
+    # just outside the valid ages: 26 on the start date's birthday, and born the day after the start
+    edges = np.flatnonzero(bad_age.to_numpy())[:2]
+    if len(edges) == 2:
+        start = dirty["start_date"].iloc[edges].to_numpy().astype("datetime64[D]")
+        col = dirty.columns.get_loc
+        dirty.iloc[edges, col("age")] = [26, -1]
+        dirty.iloc[edges, col("birth_date")] = pd.to_datetime(
+            [tp.years_before(start[:1], np.array([26]))[0], start[1] + np.timedelta64(1, "D")])
     need_cpr = (dirty["dirt"] != "duplicate") & (dirty["cpr"] == "") & (dirty["person_id"] == "")
-    taken = set(courses["cpr"][courses["cpr"] != ""])
+    taken = set(courses["person_cpr"][courses["person_cpr"] != ""])
     dirty.loc[need_cpr, "cpr"] = make_cprs(pd.to_datetime(dirty.loc[need_cpr, "birth_date"]).to_numpy(),
                                            rng.random(int(need_cpr.sum())) < 0.5, rng, taken)
     courses["dirt"] = ""
@@ -843,8 +940,9 @@ def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None)
     background.index = courses.loc[background.index, "course_id"].to_numpy()
 
     bg_out = _background_rows(background)
-    test_bg = allrows[allrows["dirt"] == "test_person"].head(max(1, (allrows["dirt"] == "test_person").sum() // 2))
-    bg_out = pd.concat([bg_out, pd.DataFrame({"course_id": test_bg["course_id"].to_numpy()})],
+    extra = allrows[allrows["bg_row"].fillna(False).astype(bool)]
+    bg_out = pd.concat([bg_out, pd.DataFrame({"course_id": extra["course_id"].to_numpy(),
+                                              "cpr": extra["bg_cpr"].to_numpy()})],
                        ignore_index=True).fillna("")
 
     who5, calibrated_idx = _who5(inp, courses, rng, scale)
@@ -928,7 +1026,7 @@ def _background_rows(background: pd.DataFrame) -> pd.DataFrame:
     out = background.copy()
     out["measured_date"] = _fmt_date(out["measured_date"], "%d-%m-%Y")
     out.insert(0, "course_id", out.index)
-    cols = ["course_id", "measured_date", "gender", "birth_date", "nationality", "residence",
+    cols = ["course_id", "measured_date", "gender", "birth_date", "cpr", "nationality", "residence",
             "parents_education", "child_education", "substance", "abusing_party",
             "problem_conflict", "problem_mental_illness", "problem_violence",
             "problem_death_trauma", "problem_other", "problem_none", "other_support",

@@ -13,8 +13,10 @@ from puljeeval.settings import config_slice, read_yaml
 
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
 # Problem reports of the contract check (under interim/: they name rows of confidential files).
-PROBLEMS = {step: {"problems": f"results/interim/problems/{step}.csv", "summary": f"results/interim/problems/{step}.txt"}
-            for step in ("ingest", "validate")}
+PROBLEMS = {
+    "ingest": {"problems": "results/interim/problems/ingest.csv", "summary": "results/interim/problems/ingest.txt"},
+    "validate": {"problems": "results/interim/problems/validate.csv", "summary": "results/interim/problems/validate.txt"},
+}
 CLEAN_TABLES = ["courses", "responses", "fidelity", "intention", "ledger"]
 CLEAN = {name: f"results/interim/clean/{name}.parquet" for name in CLEAN_TABLES}
 # Unsuppressed tables: inputs of the reproduction check and of the published tables.
@@ -72,7 +74,8 @@ def print_reproduction_summary(path):
 def print_problem_report(path):
     """After a failed run, the contract's problem report last on the terminal, where it is seen."""
     if Path(path).exists():
-        print("\n" + Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        print(f"\n{text}")
 
 
 def figures_dir(chapter):

@@ -185,9 +185,7 @@ def workflow_runs(request, tmp_path_factory) -> dict[str, Run]:
                                            "render_chapter", kill_during=("ingest", "core_element_models"))
     if "seed7_run" in wanted:
         other = copy_workflow(tmp_path_factory.mktemp("seed7"))
-        # a second seed; few bootstrap draws (the seed-7 pages are read for their prose only)
-        (other / ".test" / "seed7.yaml").write_text("twin:\n  seed: 7\ncore_elements:\n  bootstrap: {reps: 19}\n",
-                                                    encoding="utf-8")
+        (other / ".test" / "seed7.yaml").write_text("twin:\n  seed: 7\n", encoding="utf-8")
         runs["seed7"] = Run(other, configfile=[REPORT_CONFIG, ".test/seed7.yaml"])
     return runs
 

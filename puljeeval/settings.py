@@ -22,9 +22,13 @@ class ConfigError(ValueError):
     """A configuration value is missing or wrong; the message names the key."""
 
 
+# libyaml's safe loader where PyYAML has it (ten times faster on the side files), else PyYAML's
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: str | Path) -> Any:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def validate_config(config: dict, schema_path: str | Path = CONFIG_SCHEMA) -> None:

@@ -57,6 +57,7 @@ def test_who5_pair_weights_reproduce_the_overall_means():
         assert sum(w[g] * means[tp][g] for g in w) == pytest.approx(means[tp]["ALLE"])
 
 
+@pytest.mark.workflow      # generates the twin at report scale (7 s): full tier
 def test_scoring_benchmark_runs_and_rowwise_agrees_with_vectorised():
     table = bench_scoring.run(scale=1, rowwise_sample=300)
     assert set(table["instrument"]) == {"who5", "sdq_p", "yp_core", "core_om", "tool_0_2"}

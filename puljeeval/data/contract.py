@@ -10,16 +10,16 @@ extract and raises ExtractError listing every problem with row, column and reaso
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from puljeeval.data import cpr as cprlib
 from puljeeval.data.extracts import Dialect, ExtractError, Violation
-from puljeeval.settings import Settings
+from puljeeval.settings import Settings, read_yaml
 
 CONTRACT_DIR = Path(__file__).resolve().parent / "schemas"
 EXTRACTS = ("registrations", "background", "questionnaires", "fidelity", "intention")
@@ -36,8 +36,12 @@ SCORED_EVIDENCE = 50
 
 
 def raw_schema(name: str) -> dict:
-    with open(CONTRACT_DIR / f"{name}.schema.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return copy.deepcopy(_schema_file(name))
+
+
+@functools.cache
+def _schema_file(name: str) -> dict:
+    return read_yaml(CONTRACT_DIR / f"{name}.schema.yaml")
 
 
 def codes_from(source: str, settings: Settings) -> list[str]:

@@ -83,8 +83,10 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 def clear_stale_locks(workdir: str | Path = ".") -> list[Path]:
     """Remove Snakemake's locks left by a run that was killed (SIGKILL, power loss), so that the
     next `snakemake --cores 4` resumes instead of asking for --unlock. Only when no other
-    Snakemake process on this machine works in the same directory; elsewhere than Linux (no
-    /proc to look in) nothing is removed and Snakemake's own message stands."""
+    Snakemake process on this machine works in the same directory (one whose directory cannot
+    be read counts as working here); elsewhere than Linux (no /proc to look in) nothing is
+    removed and Snakemake's own message stands. Runs on other hosts sharing the folder are not
+    seen: on a shared file system use `--unlock` by hand."""
     locks = sorted(Path(workdir, ".snakemake", "locks").glob("*.lock"))
     proc = Path("/proc")
     if not locks or not proc.is_dir():
@@ -103,10 +105,15 @@ def clear_stale_locks(workdir: str | Path = ".") -> list[Path]:
             continue
         try:
             cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = (entry / "cwd").resolve()
         except OSError:
             continue
-        if "snakemake" in cmd and cwd == here:
+        if "snakemake" not in cmd:
+            continue
+        try:
+            cwd = (entry / "cwd").resolve(strict=True)
+        except OSError:
+            return []                    # a Snakemake we cannot look into (another user's): keep the locks
+        if cwd == here:
             return []                    # another run is alive here: its locks are real
     for lock in locks:
         lock.unlink(missing_ok=True)

@@ -5,7 +5,8 @@ terminal, in results/interim/problems/validate.txt and (every problem) validate.
 import sys
 
 from puljeeval import rulekit
-from puljeeval.data import contract, ingest, problems
+from puljeeval.data import cleaning, contract, ingest, problems
+from puljeeval.data.extracts import ExtractError
 
 # Validation keeps nothing: a fixed key stands in for the pseudonymisation key, which the data
 # manager need not have.
@@ -15,7 +16,13 @@ with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     settings = rulekit.settings(smk)
     cfg = settings.config["problem_report"]
-    _, errors = ingest.check_all(settings, VALIDATION_KEY)
+    interim, errors = ingest.check_all(settings, VALIDATION_KEY)
+    if "questionnaires" in interim:      # response codes within their instrument's range (cleaning's check)
+        try:
+            path = settings.config["extracts"]["questionnaires"]["path"]
+            cleaning.clean_responses(interim["questionnaires"], settings, path)
+        except ExtractError as err:
+            errors.append(err)
     text = problems.report(errors, len(contract.EXTRACTS), smk.output.problems, smk.output.summary,
                            cfg["language"], cfg["shown_per_file"])
     print(text)

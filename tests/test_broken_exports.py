@@ -233,7 +233,7 @@ CASES: dict[str, tuple[Callable[[], Export], str | tuple[str, str]]] = {
         original_text("questionnaires").splitlines()[1:]) + "\n"), ("duplicate_key", "row 1 has the same values")),
     # ---- wrong keys
     "fidelity_joined_on_cpr": (lambda: edited("fidelity", "F001;01-04-2017;ressourcer", "010110-4321;01-04-2017;"
-                                              "ressourcer"), ("looks_like_cpr", "joined on the CPR number")),
+                                              "ressourcer"), ("orphan_key", "joined on the CPR number")),
     "duplicated_course_id": (lambda: edited("registrations", "F004;", "F003;"), ("duplicate_key", "row 3 has")),
     "orphan_course": (lambda: edited("fidelity", "F003;2017-06-01", "F999;2017-06-01"),
                       ("orphan_key", "no such course_id in the registrations extract")),

@@ -249,3 +249,15 @@ def test_registration_and_background_with_different_cprs_is_an_error(tiny_dir):
     msg = str(info.value)
     assert "row 13 (line 14), column 'cpr': differs from the CPR number in the course's background" in msg
     assert "background row 6" in msg and "0303034321" not in msg
+
+
+def test_an_empty_questionnaire_extract_allowed_by_config_is_cleaned(tiny_dir):
+    """`extracts.questionnaires.may_be_empty`: a header-only delivery passes ingestion and
+    cleaning (an empty frame keeps string dtypes, which once broke the 'ved ikke' logic)."""
+    path = tiny_dir / "spoergeskemaer.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    settings = tiny_settings(tiny_dir)
+    settings.config["extracts"]["questionnaires"]["may_be_empty"] = True
+    out = cleaning.clean(ingest.ingest(settings, ingest.pseudonym_key(settings)), settings)
+    assert out["responses"].empty
+    assert (out["ledger"]["extract"] == "questionnaires").sum() == 0

@@ -40,7 +40,8 @@ def test_every_problem_in_the_csv(tmp_path):
     csv, txt = tmp_path / "p.csv", tmp_path / "p.txt"
     text = report(errors(), 5, csv, txt, "en", 2)
     table = pd.read_csv(csv)
-    assert len(table) == 9 and list(table.columns) == ["file", "kind", "row", "line", "column", "reason", "value"]
+    assert len(table) == 9 and list(table.columns) == ["file", "kind", "row", "line", "column", "reason", "value",
+                                              "masked"]
     assert (table["line"].dropna() == table["row"].dropna() + 1).all()
     assert txt.read_text(encoding="utf-8").strip() == text.strip()
     assert frame([]).empty

@@ -143,9 +143,11 @@ def clean_responses(q: pd.DataFrame, settings: Settings, path: str) -> tuple[pd.
         raise ExtractError(path, [
             Violation(int(r), "response", f"out of range for {ins} (expected {instruments[ins]['range'][0]}"
                       f" to {instruments[ins]['range'][1]}); map it to missing in config "
-                      f"'questionnaires.out_of_range_to_missing.{ins}' if it is a known code", str(v))
+                      f"'questionnaires.out_of_range_to_missing.{ins}' if it is a known code", str(v),
+                      kind="out_of_range")
             for r, ins, v in zip(q.loc[bad, "row"], q.loc[bad, "instrument"], value[bad], strict=True)])
-    dk_allowed = q["instrument"].map({k: bool(v["dont_know_allowed"]) for k, v in instruments.items()})
+    dk_allowed = q["instrument"].map({k: bool(v["dont_know_allowed"]) for k, v in instruments.items()}).astype(bool)
+    dk = dk.astype(bool)      # an empty extract keeps string dtypes, which `&` refuses
     status = np.select([dk & dk_allowed, value.notna() & ~out_of_range], ["dont_know", "answered"], "missing")
     treatment = np.select(
         [text == "", dk & dk_allowed, dk & ~dk_allowed, mapped],

@@ -228,7 +228,10 @@ def _cell_checks(v: pd.Series, filled: pd.Series, c: str, p: dict, problems: _Co
         digits[odd] = v[odd].map(lambda x: any(ch.isdigit() and not ch.isascii() for ch in x)).astype(bool)
         problems.add(digits, c, "holds digits of another script (fullwidth, Arabic-Indic, ...); only the digits 0-9 "
                                 "are accepted", "non_ascii_digit", show_value=False)
-    if p.get("x-kind") != "cpr":
+    # Identifier columns are never shown and numeric database keys may look like CPR numbers by
+    # chance (9-10 digits with a plausible day and month), so they are not refused for it; a
+    # file joined on the CPR instead of the course id fails its foreign key instead.
+    if p.get("x-kind") != "cpr" and not p.get("x-identifier"):
         hint = {"id": " (was the file joined on the CPR number instead of the course id?)",
                 "date": ", not a date"}.get(p.get("x-kind", "text"), "")
         problems.add(filled & cprlib.looks_like_cpr_series(v), c,
@@ -327,7 +330,11 @@ def _keys(s: dict, frame: pd.DataFrame, blank: dict, parents: dict | None, probl
                 problems.whole(col, f"the {fk['extract']} extract has no rows, so no {col} here can belong to it: "
                                     f"fix the {fk['extract']} extract first", "orphan_key")
             return
-        problems.add(~blank[col] & ~frame[col].isin(known), col, f"no such {col} in the {fk['extract']} extract",
+        orphan = ~blank[col] & ~frame[col].isin(known)
+        like_cpr = orphan & cprlib.looks_like_cpr_series(frame[col].fillna("").astype(str))
+        problems.add(orphan & ~like_cpr, col, f"no such {col} in the {fk['extract']} extract", "orphan_key")
+        problems.add(like_cpr, col, f"no such {col} in the {fk['extract']} extract; the value looks like a CPR "
+                                    f"number (was the file joined on the CPR number instead of the {col}?)",
                      "orphan_key")
 
 

@@ -76,9 +76,13 @@ def pseudonymise(values: pd.Series, key: bytes, prefix: str) -> pd.Series:
 
 # --------------------------------------------------------------------------- spotting CPR numbers
 
-# A CPR number somewhere in a value: six digits, an optional dash or blank, four digits, not
-# inside a longer run of digits; or nine digits (a CPR whose leading zero Excel dropped).
-_CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[- ]?([0-9]{4})(?![0-9])|(?<![0-9])([0-9]{9})(?![0-9])")
+# A CPR number somewhere in a value: six digits (DDMMYY, possibly as DD.MM.YY or DD-MM-YY), an
+# optional separator (dash, en/em dash, blank, non-breaking space, dot, slash, " - "), four
+# digits, not inside a longer run of digits; or nine digits (a CPR whose leading zero Excel
+# dropped). Errs on the side of yes: it only decides whether a value may be printed.
+_SEP = r"(?:\s*[-\u2010-\u2015./]\s*|[\s\u00a0])?"
+_CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{2}[./-]?[0-9]{2}[./-]?[0-9]{2})" + _SEP + r"([0-9]{4})(?![0-9])"
+                          r"|(?<![0-9])([0-9]{9})(?![0-9])")
 # 1.01104E+09 and the like: a CPR number that Excel turned into a float.
 _CPR_AS_FLOAT = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?0?[89](?![0-9])")
 _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f]")
@@ -105,7 +109,7 @@ def looks_like_cpr(text: str) -> bool:
     if _CPR_AS_FLOAT.search(text):
         return True
     for m in _CPR_IN_TEXT.finditer(text):
-        six = m.group(1) if m.group(1) else "0" + m.group(3)[:5]
+        six = re.sub(r"[./-]", "", m.group(1)) if m.group(1) else "0" + m.group(3)[:5]
         if _plausible_ddmm(six):
             return True
     return False

@@ -105,6 +105,10 @@ class Violation:
                 self.value, self.masked = None, why
         if self.column is not None and cprlib.looks_like_cpr(self.column):
             self.column = "(name masked: looks like a CPR number)"
+        elif self.column is not None and any(ch.isdigit() for ch in self.column):
+            # no contract column has a digit in its name: a header with one is probably a data
+            # row (a file without a header line), and its values may be identifiers
+            self.column = "(name masked: holds digits, so probably a data value)"
 
     @property
     def where_line(self) -> int | None:
@@ -308,7 +312,8 @@ def _header(names: list[object], path: str) -> tuple[list[str], list[Violation]]
     for c, where in seen.items():
         if len(where) > 1:
             problems.append(Violation(None, c, f"the column name is given {len(where)} times in the header "
-                                               f"(columns {', '.join(map(str, where))})",
+                                               f"(columns {', '.join(map(str, where))}); a header line "
+                                               f"missing altogether looks like this too",
                                       kind="duplicate_column", line=1))
     return columns, problems
 

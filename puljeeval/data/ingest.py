@@ -50,8 +50,12 @@ def read_checked(name: str, settings: Settings, parents: dict | None = None) -> 
     return contract.validate(frame, name, spec["path"], settings, dialect, parents)
 
 
-def _rows(rows: pd.Series) -> str:
-    return ", ".join(str(int(r)) for r in sorted(rows))
+def _rows(rows: pd.Series, shown: int = 10) -> str:
+    """Row numbers for a message; a placeholder id reused on thousands of rows must not make
+    every message list all of them."""
+    rows = sorted(int(r) for r in rows)
+    more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+    return ", ".join(str(r) for r in rows[:shown]) + more
 
 
 def resolve_persons(reg: pd.DataFrame, bg: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from puljeeval.data.extracts import ExtractError, Violation
 
-COLUMNS = ["file", "kind", "row", "line", "column", "reason", "value"]
+COLUMNS = ["file", "kind", "row", "line", "column", "reason", "value", "masked"]
 
 TEXT = {
     "en": {"head": "The extracts break the data contract: {n} in {files} of {total} files.",
@@ -63,10 +63,19 @@ def kind_of(violation: Violation) -> str:
     return getattr(violation, "kind", None) or "rule"
 
 
+def _line(v: Violation) -> int | None:
+    """The physical line (after quoted line breaks, or for problems that have no data row)."""
+    line = getattr(v, "where_line", None)
+    line = line() if callable(line) else line
+    if line is None:
+        line = getattr(v, "line", None)
+    return line if line is not None else (None if v.row is None else v.row + 1)
+
+
 def frame(errors: list[ExtractError]) -> pd.DataFrame:
     """Every problem, one row each (the data manager's worklist)."""
-    rows = [{"file": e.path, "kind": kind_of(v), "row": v.row, "line": None if v.row is None else v.row + 1,
-             "column": v.column, "reason": v.reason, "value": v.value}
+    rows = [{"file": e.path, "kind": kind_of(v), "row": v.row, "line": _line(v),
+             "column": v.column, "reason": v.reason, "value": v.value, "masked": getattr(v, "masked", None)}
             for e in errors for v in e.violations]
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.astype({"row": "Int64", "line": "Int64"})

@@ -37,8 +37,8 @@ rule validate:
     output:
         **PROBLEMS["validate"],
     params:
-        config=cfg("extracts", "cleaning.test_person_id_pattern", "cleaning.test_cprs",
-                   "questionnaires.dont_know_code", "problem_report"),
+        config=cfg("extracts", "cleaning.test_person_id_pattern", "cleaning.test_cprs", "questionnaires",
+                   "problem_report"),
     conda:
         "../../environment.yml"
     log:
@@ -58,7 +58,10 @@ rule clean:
         **CLEAN,
     params:
         config=cfg("age", "cleaning", "questionnaires", "production.exclude_unfunded_branches", "extraction_date",
-                   "extracts"),
+                   "extracts", "problem_report"),
+        # written only when a response code breaks its range (see ingest)
+        problems=PROBLEMS["ingest"]["problems"],
+        summary=PROBLEMS["ingest"]["summary"],
     conda:
         "../../environment.yml"
     log:

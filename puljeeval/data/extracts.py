@@ -60,7 +60,7 @@ KINDS = {
     "value_too_long": f"a value longer than {MAX_VALUE_CHARS} characters",
     "missing_marker": "a missing-value marker of another system (NULL, NA, #N/A, '.') instead of a blank",
     "non_ascii_digit": "digits of another script (fullwidth, Arabic-Indic, ...)",
-    "looks_like_cpr": "a value that looks like a CPR number outside the cpr column",
+    "looks_like_cpr": "a value that looks like a CPR number outside the cpr and identifier columns",
     "required": "a required value is blank",
     "pattern": "a value that does not have the column's form",
     "unknown_code": "a code not in the column's code list",

@@ -1,52 +1,5 @@
-"""Deterministic XLSX writing: the same tables give the same bytes (openpyxl stamps the save
-time into docProps/core.xml and the zip entries; both are fixed here)."""
+"""Published workbooks: one sheet per table, written deterministically (puljeeval/workbook.py)."""
 
-from __future__ import annotations
+from puljeeval.workbook import write
 
-import datetime as dt
-import io
-import re
-import zipfile
-from pathlib import Path
-
-import pandas as pd
-from openpyxl import Workbook
-
-from puljeeval.atomic import written
-
-FIXED_TIME = dt.datetime(2019, 9, 17)
-
-
-def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return None
-    if hasattr(value, "item"):          # numpy scalars
-        return value.item()
-    return value
-
-
-def write(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """One sheet per table (sheet names cut to Excel's 31 characters), header in row 1."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, frame in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
-        ws.append([str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
-    wb.properties.created = FIXED_TIME
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in sorted(zin.infolist(), key=lambda i: i.filename):
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(fixed, data)
-    with written(path) as tmp:
-        tmp.write_bytes(out.getvalue())
+__all__ = ["write"]

@@ -51,6 +51,7 @@ def broken_run(tmp_path_factory):
     return work, done
 
 
+@pytest.mark.workflow      # a Snakemake run (6 s): full tier
 def test_the_run_stops_with_the_problem_report(broken_run):
     work, done = broken_run
     assert done.returncode != 0
@@ -61,6 +62,7 @@ def test_the_run_stops_with_the_problem_report(broken_run):
     assert "Traceback" in (work / "results/logs/ingest.log").read_text(encoding="utf-8")
 
 
+@pytest.mark.workflow
 def test_no_planted_cpr_or_id_outside_interim(broken_run):
     work, done = broken_run
     needles = [v for cpr in PLANTED for v in variants(cpr)] + identifiers()

@@ -126,15 +126,9 @@ class ConfigView(dict):
     def values(self):  # type: ignore[override]
         return [v for _, v in self.items()]
 
-    def keys(self):  # type: ignore[override]
-        return super().keys()
-
     def __iter__(self):
         self._whole()
         return super().__iter__()
-
-    def __len__(self) -> int:
-        return super().__len__()
 
     def plain(self) -> dict:
         """The values as plain dicts (for hashing and for writing)."""

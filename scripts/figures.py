@@ -11,8 +11,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(smk)
     chapter = smk.wildcards.chapter
     registry = reg.from_settings(settings)
-    interim = publish.read_sources({name: smk.input[name] for name in registry.sources(chapter)})
-    controlled = publish.publish_chapter(chapter, interim, registry, settings.config["disclosure"]["min_count"])
+    controlled = publish.publish_from_files(chapter, smk.input, registry, settings.config["disclosure"]["min_count"])
     for stem, fig in figures.catalogue(chapter, controlled.controlled, registry, settings).items():
         for path in figures.save(fig, stem, smk.output.figures):
             print(path)

@@ -13,8 +13,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(smk)
     chapter = smk.wildcards.chapter
     registry = reg.from_settings(settings)
-    interim = publish.read_sources({name: smk.input[name] for name in registry.sources(chapter)})
-    published = publish.publish_chapter(chapter, interim, registry, settings.config["disclosure"]["min_count"])
+    published = publish.publish_from_files(chapter, smk.input, registry, settings.config["disclosure"]["min_count"])
     xlsx.write(published.sheets, smk.output.workbook)
     csv_dir = Path(smk.output.csv_dir)
     csv_dir.mkdir(parents=True, exist_ok=True)

@@ -109,16 +109,23 @@ def resolve_persons(reg: pd.DataFrame, bg: pd.DataFrame | None, settings: Settin
 
 
 def ingest_registrations(settings: Settings, key: bytes) -> pd.DataFrame:
-    """Registrations with `person_key` (the person's CPR pseudonymised as `cpr:...`, else the
-    source-system id as `local:...`), the birth date of the person's CPR and the test-person
-    flag. Reads the background measurement's identifiers too (a CPR there identifies the
-    course's person); if the background breaks the contract, its own step reports that and
-    persons are resolved from the registrations alone."""
+    """Registrations read, checked and pseudonymised on their own (for tests and tools; the
+    rule's `check_all` reads each extract once)."""
     reg = read_checked("registrations", settings)
     try:
         bg = read_checked("background", settings, {"registrations": reg["course_id"]})
     except ExtractError:
         bg = None
+    return pseudonymised_registrations(reg, bg, settings, key)
+
+
+def pseudonymised_registrations(reg: pd.DataFrame, bg: pd.DataFrame | None, settings: Settings,
+                                key: bytes) -> pd.DataFrame:
+    """Registrations with `person_key` (the person's CPR pseudonymised as `cpr:...`, else the
+    source-system id as `local:...`), the birth date of the person's CPR and the test-person
+    flag. The background's identifiers count too (a CPR there identifies the course's person);
+    `bg` is None when the background breaks the contract (its own step reports that), and
+    persons are then resolved from the registrations alone."""
     persons = resolve_persons(reg, bg, settings)
     by_cpr = cprlib.pseudonymise(persons["cpr"], key, "cpr")
     by_local = cprlib.pseudonymise(persons["local"], key, "local")
@@ -129,8 +136,9 @@ def ingest_registrations(settings: Settings, key: bytes) -> pd.DataFrame:
     return out
 
 
-def ingest_background(settings: Settings, parents: dict | None) -> pd.DataFrame:
-    bg = read_checked("background", settings, parents)
+def background_with_birth_dates(bg: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The checked background without its CPR column, the birth date taken from the CPR where
+    only that is given; a birth date disagreeing with the CPR on its row is an error."""
     path = settings.config["extracts"]["background"]["path"]
     from_cpr = cprlib.birth_date(bg["cpr"].fillna("0101010000")).where(bg["cpr"].notna())
     clash = from_cpr.notna() & bg["birth_date"].notna() & (from_cpr != bg["birth_date"])
@@ -145,25 +153,36 @@ def ingest_background(settings: Settings, parents: dict | None) -> pd.DataFrame:
 
 
 def check_all(settings: Settings, key: bytes) -> tuple[dict[str, pd.DataFrame], list[ExtractError]]:
-    """Every extract read, checked and pseudonymised; the problems of each file collected
-    instead of stopping at the first file, so one run reports a whole delivery. Keys of the
-    other extracts are checked against the registrations only when those could be read."""
+    """Every extract read (once), checked and pseudonymised; the problems of each file
+    collected instead of stopping at the first file, so one run reports a whole delivery. Keys
+    of the other extracts are checked against the registrations only when those could be read."""
     out: dict[str, pd.DataFrame] = {}
     errors: list[ExtractError] = []
 
-    def attempt(name: str, step) -> None:
+    def attempt(step):
         try:
-            out[name] = step()
+            return step()
         except ExtractError as err:
             errors.append(err)
+            return None
 
-    attempt("registrations", lambda: ingest_registrations(settings, key))
-    parents = {"registrations": out["registrations"]["course_id"]} if "registrations" in out else None
-    attempt("background", lambda: ingest_background(settings, parents))
-    attempt("questionnaires", lambda: read_checked("questionnaires", settings, parents))
-    attempt("fidelity", lambda: read_checked("fidelity", settings, parents))
-    attempt("intention", lambda: read_checked("intention", settings))
-    return {name: out[name] for name in contract.EXTRACTS if name in out}, errors
+    reg = attempt(lambda: read_checked("registrations", settings))
+    parents = {"registrations": reg["course_id"]} if reg is not None else None
+    bg = attempt(lambda: read_checked("background", settings, parents))
+    steps = {
+        "registrations": (lambda: pseudonymised_registrations(reg, bg, settings, key)) if reg is not None else None,
+        "background": (lambda: background_with_birth_dates(bg, settings)) if bg is not None else None,
+        "questionnaires": lambda: read_checked("questionnaires", settings, parents),
+        "fidelity": lambda: read_checked("fidelity", settings, parents),
+        "intention": lambda: read_checked("intention", settings),
+    }
+    for name, step in steps.items():
+        frame = attempt(step) if step is not None else None
+        if frame is not None:
+            out[name] = frame
+    order = {str(settings.config["extracts"][name]["path"]): i for i, name in enumerate(contract.EXTRACTS)}
+    errors.sort(key=lambda err: order.get(str(err.path), len(order)))
+    return out, errors
 
 
 def ingest(settings: Settings, key: bytes) -> dict[str, pd.DataFrame]:

@@ -63,18 +63,9 @@ def kind_of(violation: Violation) -> str:
     return getattr(violation, "kind", None) or "rule"
 
 
-def _line(v: Violation) -> int | None:
-    """The physical line (after quoted line breaks, or for problems that have no data row)."""
-    line = getattr(v, "where_line", None)
-    line = line() if callable(line) else line
-    if line is None:
-        line = getattr(v, "line", None)
-    return line if line is not None else (None if v.row is None else v.row + 1)
-
-
 def frame(errors: list[ExtractError]) -> pd.DataFrame:
     """Every problem, one row each (the data manager's worklist)."""
-    rows = [{"file": e.path, "kind": kind_of(v), "row": v.row, "line": _line(v),
+    rows = [{"file": e.path, "kind": kind_of(v), "row": v.row, "line": v.where_line,
              "column": v.column, "reason": v.reason, "value": v.value, "masked": getattr(v, "masked", None)}
             for e in errors for v in e.violations]
     out = pd.DataFrame(rows, columns=COLUMNS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -78,6 +79,12 @@ def rounded(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 def sheet(table: Table, frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """A disclosure-controlled table as published: registry columns, rounded, Danish headings."""
     return rounded(table, labelled(table, frame, registry)).rename(columns=table.headings)
+
+
+def publish_from_files(chapter: str, paths: Any, registry: Registry, min_count: int) -> Chapter:
+    """`publish_chapter` on the interim tables of a rule's inputs (`paths[name]` per source)."""
+    return publish_chapter(chapter, read_sources({name: paths[name] for name in registry.sources(chapter)}),
+                           registry, min_count)
 
 
 def publish_chapter(chapter: str, interim: dict[str, pd.DataFrame], registry: Registry,

@@ -78,11 +78,6 @@ def print_problem_report(path):
         print(f"\n{text}")
 
 
-def figures_dir(chapter):
-    """The folder of a chapter's figures (publish.smk declares them as a folder or as files)."""
-    figs = PUBLISHED_CHAPTERS[chapter]["figures"]
-    return figs if isinstance(figs, str) else str(Path(figs[0]).parent)
-
 
 # Publishing (publish.smk)
 PUBLISH_REGISTRY = Registry(read_yaml(config["files"]["tables"]))

@@ -27,7 +27,7 @@ rule render_chapter:
         "results/report/{chapter}.ipynb",
     params:
         csv_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["csv_dir"],
-        figures_dir=lambda wc: figures_dir(wc.chapter),
+        figures_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
         config=lambda wc: cfg(*PROVENANCE_KEYS, *CHAPTER_CONFIG[wc.chapter]["keys"], "disclosure.min_count"),
         side_files=lambda wc: {key: SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]},
         config_sources=CONFIG_SOURCES,

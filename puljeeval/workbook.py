@@ -27,15 +27,30 @@ def _cell(value: object) -> object:
     return value
 
 
-def write(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """One sheet per table (sheet names cut to Excel's 31 characters), header in row 1."""
+def number_format(decimals: int) -> str:
+    """Excel's format for a number shown with `decimals` places and a thousands separator (Excel
+    shows them in the reader's locale: "1.234,5" in Danish)."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def write(sheets: dict[str, pd.DataFrame], path: str | Path,
+          decimals: dict[str, dict[str, int]] | None = None) -> None:
+    """One sheet per table (sheet names cut to Excel's 31 characters), header in row 1. With
+    `decimals` (sheet -> column heading -> places) numeric cells get that number format, so the
+    workbook shows the precision the page shows."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in sheets.items():
         ws = wb.create_sheet(title=name[:31])
         ws.append([str(c) for c in frame.columns])
+        formats = {j: number_format(d) for j, c in enumerate(frame.columns, start=1)
+                   if (d := (decimals or {}).get(name, {}).get(str(c))) is not None}
         for row in frame.itertuples(index=False):
             ws.append([_cell(v) for v in row])
+            for j, fmt in formats.items():
+                cell = ws.cell(row=ws.max_row, column=j)
+                if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    cell.number_format = fmt
     wb.properties.created = FIXED_TIME
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     buf = io.BytesIO()

@@ -13,6 +13,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     benefit = pd.read_parquet(inp.benefit)
     dropout = tables.dropout_frame(courses, tables.who5_low(pd.read_parquet(inp.who5_start), settings))
     rulekit.write_csv(tables.dropout_comparison(dropout, settings), out.dropout)
+    rulekit.write_csv(tables.dropout_age(dropout), out.dropout_age)
     rulekit.write_csv(tables.dropout_model(dropout, settings), out.dropout_model)
     prepost = pd.read_parquet(inp.prepost)
     specs = settings.instruments["instruments"]

@@ -8,7 +8,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     papermill.execute_notebook(
         smk.input.notebook, smk.output[0], kernel_name="python3", progress_bar=False, execution_timeout=600,
-        parameters={"chapter": smk.wildcards.chapter, "csv_dir": smk.params.csv_dir,
+        parameters={"chapter": smk.wildcards.chapter, "masked_dir": smk.params.masked_dir,
                     "figures_dir": smk.params.figures_dir,
                     "config": dict(smk.params.config), "side_files": dict(smk.params.side_files),
                     "config_sources": list(smk.params.config_sources), "extracts": list(smk.input.extracts),

@@ -54,8 +54,8 @@ def flow(ledger: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
     base = {"completed": counts["started"], "ongoing": counts["started"], "planned": counts["completed"],
             "unplanned": counts["completed"], "not_stated": counts["completed"]}
     total = out["step"].map(base).astype("float64")
-    out["share_pct"] = (100 * out["n"] / total).round(1)
-    return pd.concat([out, stats.proportion_ci_columns(out["n"], total.fillna(0)).round(1)], axis=1)
+    out["share_pct"] = 100 * out["n"] / total
+    return pd.concat([out, stats.proportion_ci_columns(out["n"], total.fillna(0))], axis=1)
 
 
 def production(courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -108,8 +108,8 @@ def profiles(courses: pd.DataFrame, who5_start: pd.DataFrame, settings: Settings
             for cat in spec["categories"]:
                 rows.append((var, spec["label"], g, cat, len(answered), int((answered == cat).sum())))
     out = pd.DataFrame(rows, columns=["variable", "label", "age_group", "category", "n", "count"])
-    out["share_pct"] = (100 * out["count"] / out["n"]).where(out["n"] > 0).round(1)
-    return pd.concat([out, stats.proportion_ci_columns(out["count"], out["n"]).round(1)], axis=1)
+    out["share_pct"] = (100 * out["count"] / out["n"]).where(out["n"] > 0)
+    return pd.concat([out, stats.proportion_ci_columns(out["count"], out["n"])], axis=1)
 
 
 def dropout_frame(courses: pd.DataFrame, who5_start: pd.DataFrame) -> pd.DataFrame:
@@ -140,15 +140,26 @@ def dropout_comparison(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
             row.update(stats.compare_proportions(hits["unplanned"], len(known["unplanned"]),
                                                  hits["planned"], len(known["planned"])))
         rows.append(row)
-    mean_age = {k: stats.mean_ci(g["age"]) for k, g in groups.items()}
-    age = stats.compare_means(groups["unplanned"]["age"], groups["planned"]["age"])
-    rows.append({"characteristic": "Gennemsnitsalder (år)",
-                 **{f"{k}_{m}": v[m2] for k, v in mean_age.items()
-                    for m, m2 in (("n", "n"), ("pct", "mean"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))},
-                 "diff_pp": age["diff"], "ci_low": age["ci_low"], "ci_high": age["ci_high"], "p": age["p"]})
     return pd.DataFrame(rows)
 
 
+def dropout_age(frame: pd.DataFrame) -> pd.DataFrame:
+    """Section 3.3's mean age at the end of the course among planned and unplanned endings, in
+    years, with intervals, and the difference (unplanned - planned) with Welch's test: its own
+    table, so years never sit in a column of shares."""
+    groups = {"planned": frame[frame["unplanned"] == 0], "unplanned": frame[frame["unplanned"] == 1]}
+    row = {}
+    for k, g in groups.items():
+        m = stats.mean_ci(g["age"])
+        row.update({f"{k}_n": m["n"], f"{k}_mean": m["mean"], f"{k}_ci_low": m["ci_low"], f"{k}_ci_high": m["ci_high"]})
+    diff = stats.compare_means(groups["unplanned"]["age"], groups["planned"]["age"])
+    row.update({"diff_years": diff["diff"], "ci_low": diff["ci_low"], "ci_high": diff["ci_high"], "p": diff["p"]})
+    return pd.DataFrame([row])
+
+
 def dropout_model(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    _, table = stats.fit_logit(settings.config["analysis"]["dropout"]["model"], frame, "frafald_uplanlagt")
-    return table
+    """Section 3.3's logistic regression of an unplanned ending (odds ratios; `se` on the
+    log-odds scale), with the model's parameters and residual degrees of freedom; withheld (rows
+    kept, estimates empty, the reason in `note`) below `disclosure.min_residual_df`."""
+    return stats.fit_disclosed("logit", settings.config["analysis"]["dropout"]["model"], frame, "frafald_uplanlagt",
+                               stats.min_residual_df(settings.config))

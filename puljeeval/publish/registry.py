@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from puljeeval.publish.display import Markers
+
 CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5")
 # Excel's limit on sheet names and the characters it refuses in them.
 SHEET_MAX = 31
@@ -29,7 +31,8 @@ class RegistryError(ValueError):
 @dataclass(frozen=True)
 class Column:
     """One published column: the pipeline's name, its Danish heading, unit and display precision;
-    `source` + `labels` when it is made from another column's codes."""
+    `labels` shows the column's codes (or, with `source`, another column's codes) through a label
+    set."""
 
     name: str
     heading: str
@@ -75,6 +78,7 @@ class Registry:
         self._side = side
         self.tables: dict[str, Table] = {key: self._table(key, spec) for key, spec in raw["tables"].items()}
         self.figures: dict[str, dict] = {ch: dict(raw.get("figures", {}).get(ch, {})) for ch in CHAPTERS}
+        self._markers: dict[str, Any] = dict(raw.get("markers", {}))
         self._check()
 
     # ---------------------------------------------------------------- reading
@@ -118,8 +122,8 @@ class Registry:
                                         f"{sorted(self.units)}")
                 if c.unit not in UNROUNDED_UNITS and not isinstance(c.decimals, int):
                     raise RegistryError(f"{where}, column '{c.name}': a {c.unit} column needs `decimals`")
-                if (c.source is None) != (c.labels is None):
-                    raise RegistryError(f"{where}, column '{c.name}': `from` and `labels` go together")
+                if c.source is not None and c.labels is None:
+                    raise RegistryError(f"{where}, column '{c.name}': a column made `from` another needs `labels`")
                 if c.labels is not None and c.labels not in self._labels:
                     raise RegistryError(f"{where}, column '{c.name}': label set '{c.labels}' is not in `labels`")
 
@@ -163,6 +167,13 @@ class Registry:
         if key not in self.figures.get(chapter, {}):
             raise RegistryError(f"tables.yaml: no figure '{key}' under figures.{chapter}")
         return self.figures[chapter][key]
+
+    def markers(self, min_count: int) -> Markers:
+        """The symbols for cells without a number, their legend and the words prose uses instead."""
+        try:
+            return Markers.from_registry(self._markers, min_count)
+        except KeyError as err:
+            raise RegistryError(str(err.args[0])) from None
 
     def all_headings(self) -> set[str]:
         return {c.heading for t in self.tables.values() for c in t.columns}

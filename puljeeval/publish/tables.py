@@ -1,11 +1,15 @@
-"""Published tables, the one path for every chapter: interim tables -> disclosure rule ->
-registry columns (order, code labels, display precision) -> Danish headings.
+"""Published tables, the one path for every chapter: interim tables -> disclosure rule (a `Masked`
+table: values at full precision, each cell's status) -> what each reader sees, made here and
+nowhere else:
+
+- `page_cells`: the text of every cell on a page (Danish numbers at the registry's precision,
+  labels for codes, markers for cells without a number);
+- `sheet`: the cells of the CSV and the workbook (numbers rounded half-up to the same precision,
+  the same labels and markers, Danish headings).
 
 The registry (config/tables.yaml, puljeeval/publish/registry.py) says per table which interim
 table it is made from, which disclosure rule applies and what each column is called and shows.
-`publish_chapter` returns both the disclosure-controlled tables with the pipeline's column names
-(the figures are drawn from these, so neither shows what the other hides) and the sheets as
-published (CSV and workbook).
+Values are rounded only here, when shown (puljeeval/publish/display.py).
 """
 
 from __future__ import annotations
@@ -16,17 +20,27 @@ from typing import Any
 
 import pandas as pd
 
-from puljeeval.publish import rules
+from puljeeval.publish import display, rules
+from puljeeval.publish.display import Markers
+from puljeeval.publish.masked import Masked
 from puljeeval.publish.registry import Registry, RegistryError, Table
+
+# A row whose `note` column says this was not estimated (chapter 5's small subgroups, models
+# withheld for too few degrees of freedom): its empty estimates are "not estimated", not "not
+# applicable".
+NOTE_COLUMN = "note"
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """One chapter's publication: `controlled` by table id (pipeline column names, full
-    precision, hidden cells <NA>) and `sheets` by sheet name (Danish headings, rounded)."""
+    """One chapter's publication: the disclosure-controlled tables by table id."""
 
-    controlled: dict[str, pd.DataFrame]
-    sheets: dict[str, pd.DataFrame]
+    masked: dict[str, Masked]
+
+    @property
+    def controlled(self) -> dict[str, pd.DataFrame]:
+        """The values with hidden cells <NA> (what the figures draw)."""
+        return {k: m.values for k, m in self.masked.items()}
 
 
 def read_sources(paths: dict[str, str | Path | list]) -> dict[str, pd.DataFrame]:
@@ -39,46 +53,36 @@ def read_sources(paths: dict[str, str | Path | list]) -> dict[str, pd.DataFrame]
     return out
 
 
-def controlled(table: Table, interim: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """The interim table with the table's disclosure rule applied."""
-    return rules.apply(table.rule, interim, min_count, table.rule_args)
-
-
-def labelled(table: Table, frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """The registry's columns in order, label columns made from their codes. A column the
-    interim table lacks, a column it has that the registry does not list, or a code without a
-    label is an error: the registry must describe every published column completely."""
+def check_columns(table: Table, frame: pd.DataFrame) -> None:
+    """The registry must describe every published column: a column the interim table lacks or one
+    it has that the registry does not list is an error naming both."""
     missing = [c for c in table.source_columns if c not in frame.columns]
-    made = {c.name for c in table.columns if c.source is not None}
+    made = {c.name for c in table.columns if c.source is not None}   # replaced by the label column
     extra = [c for c in frame.columns if c not in table.source_columns and c not in made]
     if missing or extra:
         raise RegistryError(f"tables.yaml: table '{table.id}' (from '{table.source}'): columns {missing} are not "
                             f"in the interim table; columns {extra} of it are not in the registry")
-    out = frame.copy()
-    for col in table.columns:
-        if col.source is None:
-            continue
-        labels = registry.labels(col.labels)
-        unknown = sorted(set(out[col.source].dropna().astype(str)) - set(labels))
-        if unknown:
-            raise RegistryError(f"tables.yaml: label set '{col.labels}' has no label for {unknown} "
-                                f"(column '{col.source}' of table '{table.id}')")
-        out[col.name] = out[col.source].astype(str).map(labels)
-    return out[[c.name for c in table.columns]]
 
 
-def rounded(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Float columns rounded to their registry precision; integers and text as they are."""
-    out = frame.copy()
-    for col in table.columns:
-        if col.decimals is not None and pd.api.types.is_float_dtype(out[col.name]):
-            out[col.name] = out[col.name].round(col.decimals)
-    return out
+def controlled(table: Table, interim: pd.DataFrame, min_count: int) -> Masked:
+    """The interim table with the table's disclosure rule applied, and every empty cell given its
+    reason (hidden, not applicable, not estimated)."""
+    check_columns(table, interim)
+    masked = rules.apply(table.rule, interim[table.source_columns].reset_index(drop=True), min_count,
+                         table.rule_args)
+    notes = masked.values[NOTE_COLUMN] if NOTE_COLUMN in masked.values else None
+    masked.mark_missing(None if notes is None else notes.fillna("").astype(str).str.len() > 0)
+    return masked
 
 
-def sheet(table: Table, frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """A disclosure-controlled table as published: registry columns, rounded, Danish headings."""
-    return rounded(table, labelled(table, frame, registry)).rename(columns=table.headings)
+def publish_chapter(chapter: str, interim: dict[str, pd.DataFrame], registry: Registry,
+                    min_count: int) -> Chapter:
+    """A chapter's disclosure-controlled tables, in the registry's order."""
+    tables = registry.chapter_tables(chapter)
+    missing = sorted({t.source for t in tables} - set(interim))
+    if missing:
+        raise KeyError(f"{chapter}: interim tables {missing} were not given")
+    return Chapter({t.id: controlled(t, interim[t.source], min_count) for t in tables})
 
 
 def publish_from_files(chapter: str, paths: Any, registry: Registry, min_count: int) -> Chapter:
@@ -87,22 +91,73 @@ def publish_from_files(chapter: str, paths: Any, registry: Registry, min_count: 
                            registry, min_count)
 
 
-def publish_chapter(chapter: str, interim: dict[str, pd.DataFrame], registry: Registry,
-                    min_count: int) -> Chapter:
-    """A chapter's disclosure-controlled tables and published sheets, in the registry's order."""
-    tables = registry.chapter_tables(chapter)
-    missing = sorted({t.source for t in tables} - set(interim))
-    if missing:
-        raise KeyError(f"{chapter}: interim tables {missing} were not given")
-    safe = {t.id: controlled(t, interim[t.source], min_count) for t in tables}
-    return Chapter(controlled=safe, sheets={t.sheet: sheet(t, safe[t.id], registry) for t in tables})
+# ---------------------------------------------------------------------- what readers see
 
 
-def internal(table: Table, published: pd.DataFrame) -> pd.DataFrame:
-    """A published sheet back under the pipeline's column names (for prose that should not
-    depend on the Danish headings)."""
-    back = {c.heading: c.name for c in table.columns}
-    unknown = [c for c in published.columns if c not in back]
-    if unknown:
-        raise RegistryError(f"table '{table.id}': headings {unknown} are not in the registry (stale CSV?)")
-    return published.rename(columns=back)
+def _labels(table: Table, registry: Registry) -> dict[str, dict[str, str]]:
+    """Per shown column, the label set its codes go through (made columns: of their source)."""
+    out = {}
+    for col in table.columns:
+        if col.labels is None:
+            continue
+        labels = registry.labels(col.labels)
+        out[col.name] = labels
+    return out
+
+
+def _code_text(table: Table, col: Any, value: Any, labels: dict[str, str] | None) -> str:
+    if display.is_missing(value):
+        return ""
+    key = str(value)
+    if labels is None:
+        return key
+    if key not in labels:
+        raise RegistryError(f"tables.yaml: label set '{col.labels}' has no label for '{key}' "
+                            f"(column '{col.source or col.name}' of table '{table.id}')")
+    return labels[key]
+
+
+def _cells(table: Table, masked: Masked, registry: Registry, markers: Markers, how: str) -> pd.DataFrame:
+    """The table's shown columns in registry order, each cell through `display.text` (how='text')
+    or `display.machine` (how='machine'); codes through their label sets."""
+    labels = _labels(table, registry)
+    fmt = display.text if how == "text" else display.machine
+    out = {}
+    for col in table.columns:
+        source = col.source or col.name
+        values, status = masked.values[source], masked.status[source]
+        if col.unit in ("code", "text"):
+            cells = []
+            for v, s in zip(values, status, strict=True):
+                if s:
+                    cells.append(markers.symbol(s))
+                elif display.is_missing(v):
+                    cells.append("" if col.source is not None else markers.symbol(display.NOT_APPLICABLE))
+                else:
+                    cells.append(_code_text(table, col, v, labels.get(col.name)))
+            out[col.name] = cells
+        else:
+            out[col.name] = [fmt(v, col.unit, col.decimals, s, markers) for v, s in zip(values, status, strict=True)]
+    return pd.DataFrame(out, index=masked.values.index, dtype=object)
+
+
+def page_cells(table: Table, masked: Masked, registry: Registry, markers: Markers) -> pd.DataFrame:
+    """Every cell as text on a page, pipeline column names (the page adds the headings)."""
+    return _cells(table, masked, registry, markers, "text")
+
+
+def sheet(table: Table, masked: Masked, registry: Registry, markers: Markers) -> pd.DataFrame:
+    """The table as published in CSV and workbook: Danish headings, numbers rounded half-up to the
+    registry's precision, labels for codes, markers for cells without a number."""
+    return _cells(table, masked, registry, markers, "machine").rename(columns=table.headings)
+
+
+def statuses(masked: Masked, table: Table) -> set[str]:
+    """The reasons for empty cells that occur in the shown columns (for the legend)."""
+    cols = list(dict.fromkeys(c.source or c.name for c in table.columns))
+    return {s for s in masked.status[cols].to_numpy().ravel() if s}
+
+
+def sheets(chapter: Chapter, registry: Registry, markers: Markers) -> dict[str, pd.DataFrame]:
+    return {registry.tables[tid].sheet: sheet(registry.tables[tid], m, registry, markers)
+            for tid, m in chapter.masked.items()}

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from babel.numbers import format_decimal, format_percent
@@ -68,27 +69,64 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def provenance(config: dict, extract_paths: list[str], config_sources: list[str] = (),
-               root: str | Path = ".") -> pd.DataFrame:
-    """What a reader needs to trust the page: commit, where the config came from (the default
-    file, --configfile files, --config values) and a hash of the config keys the chapter was
-    given, input hashes, versions, data source and render time."""
+def git_commit(root: str | Path = ".") -> str:
+    """The short commit of the working tree, marked when it has uncommitted changes."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                 cwd=root, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True,
                                cwd=root, check=True).stdout.strip()
-        commit += " (med ændringer, der ikke er committet)" if dirty else ""
+        return commit + (" (med ændringer, der ikke er committet)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        commit = "ukendt (ikke et git-arkiv)"
-    source = (f"syntetisk tvilling, seed {config['twin']['seed']}, skala {config['twin']['scale']}"
-              if config["data_source"] == "twin" else "rigtige udtræk")
-    plain = config.plain() if hasattr(config, "plain") else config   # a ConfigView: the keys it holds
-    used = json.dumps(plain, sort_keys=True, default=str)
-    rows = [("Git-commit", commit),
+        return "ukendt (ikke et git-arkiv)"
+
+
+def config_hash(config: Any) -> str:
+    """sha256 (16 hex) of the config keys a step was given (a ConfigView: the keys it holds)."""
+    plain = config.plain() if hasattr(config, "plain") else config
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def is_synthetic(config: Any) -> bool:
+    return config["data_source"] == "twin"
+
+
+def data_source(config: Any) -> str:
+    """The data source in Danish: the twin with its seed and scale, or real extracts."""
+    if is_synthetic(config):
+        return (f"syntetiske data (den syntetiske tvilling, seed {config['twin']['seed']}, "
+                f"skala {config['twin']['scale']}); ikke rigtige resultater")
+    return "rigtige udtræk"
+
+
+SYNTHETIC_TEXT = ("Syntetiske data: alle tal, tabeller og figurer er beregnet på den syntetiske tvilling "
+                  "(seed {seed}, skala {scale}), ikke på rigtige data. De viser, at beregningerne virker, "
+                  "ikke hvordan det gik børnene og de unge.")
+
+
+def synthetic_line(config: Any) -> str:
+    """The one sentence every output carries when its data are synthetic ('' for real data)."""
+    if not is_synthetic(config):
+        return ""
+    return SYNTHETIC_TEXT.format(seed=config["twin"]["seed"], scale=config["twin"]["scale"])
+
+
+def banner(config: Any) -> str:
+    """The banner at the top of every page when the data are synthetic ('' for real data)."""
+    from html import escape
+    line = synthetic_line(config)
+    return f'<div class="synthetic" role="note">{escape(line)}</div>' if line else ""
+
+
+def provenance(config: dict, extract_paths: list[str], config_sources: list[str] = (),
+               root: str | Path = ".") -> pd.DataFrame:
+    """What a reader needs to trust the page: commit, where the config came from (the default
+    file, --configfile files, --config values) and a hash of the config keys the chapter was
+    given, input hashes, versions, data source and render time."""
+    rows = [("Git-commit", git_commit(root)),
             ("Konfiguration", " + ".join(config_sources) or "config/config.yaml"),
-            ("Konfiguration brugt af kapitlet (sha256)", hashlib.sha256(used.encode()).hexdigest()[:16]),
-            ("Datakilde", source)]
+            ("Konfiguration brugt af kapitlet (sha256)", config_hash(config)),
+            ("Datakilde", data_source(config))]
     rows += [(f"Udtræk {Path(p).name} (sha256)", file_hash(p) if Path(p).exists() else "mangler")
              for p in extract_paths]
     rows += [(f"Version {p}", importlib.metadata.version(p)) for p in PACKAGES]

@@ -36,7 +36,7 @@ rule chapter_analyses:
     output:
         **ANALYSES,
     params:
-        config=cfg("analysis"),
+        config=cfg("analysis", "disclosure.min_residual_df"),
     conda:
         "../../environment.yml"
     log:
@@ -83,7 +83,7 @@ rule core_element_models:
         coefficients="results/interim/tables/bilag4_coefficients_{outcome}.csv",
         models="results/interim/tables/bilag4_models_{outcome}.csv",
     params:
-        config=cfg("core_elements.outcomes", "core_elements.controls", "core_elements.numeric_controls",
+        config=cfg("disclosure.min_residual_df", "core_elements.outcomes", "core_elements.controls", "core_elements.numeric_controls",
                    "core_elements.subgroups", "core_elements.min_subgroup_n",
                    "core_elements.level", "core_elements.cluster", "core_elements.bootstrap",
                    "core_elements.attrition_predictors"),

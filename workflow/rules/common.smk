@@ -27,7 +27,7 @@ CHAPTER3_TABLES = {
 }
 ANALYSES = {
     name: f"results/interim/tables/{name}.csv"
-    for name in ["dropout", "dropout_model", "outcomes", "benefit_shares", "benefit_regression",
+    for name in ["dropout", "dropout_age", "dropout_model", "outcomes", "benefit_shares", "benefit_regression",
                  "parent_statements", "core_om_severity"]
 }
 # Core elements (Bilag 4): model frames per outcome (course ids: interim only), the flow,
@@ -53,6 +53,9 @@ SCORES = {name: f"results/interim/scores/{name}.parquet"
 SIDE_FILES = {key: config["files"][key] for key in ("offers", "instruments", "published", "core_elements", "tables")}
 
 
+# The keys every output's notes and banner read: whether the data are synthetic, and the twin's
+# seed and scale.
+PROVENANCE_KEYS = ["data_source", "twin.seed", "twin.scale"] if config["data_source"] == "twin" else ["data_source"]
 # The keys that tell how many times the report's size the data are (reproduction, index page).
 SCALE_KEYS = ["data_source", "twin.scale"] if config["data_source"] == "twin" else ["data_source"]
 
@@ -86,7 +89,7 @@ PUBLISH_REGISTRY = Registry(read_yaml(config["files"]["tables"]))
 # files per chapter (Snakemake outputs are patterns, not functions).
 PUBLISHED_CHAPTERS = {
     chapter: {"workbook": f"results/tables/{chapter}.xlsx", "csv_dir": f"results/tables/{chapter}",
-              "figures": f"results/figures/{chapter}"}
+              "figures": f"results/figures/{chapter}", "masked": f"results/interim/published/{chapter}"}
     for chapter in CHAPTER_PAGES
 }
 # The interim tables a registry `source` names (chapter 5's models: one file per outcome).

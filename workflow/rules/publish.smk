@@ -9,8 +9,9 @@ rule publish_tables:
     output:
         workbook="results/tables/{chapter}.xlsx",
         csv_dir=directory("results/tables/{chapter}"),
+        masked=directory("results/interim/published/{chapter}"),
     params:
-        config=cfg("disclosure.min_count"),
+        config=cfg("disclosure.min_count", *PROVENANCE_KEYS),
     wildcard_constraints:
         chapter="|".join(PUBLISHED_CHAPTERS),
     conda:

@@ -3,7 +3,6 @@
 # reviewers (no code) and auditors (with code), and an index page linking everything.
 
 # The config keys and side files each chapter's notebook reads (its prose and provenance).
-PROVENANCE_KEYS = ["data_source", "twin.seed", "twin.scale"] if config["data_source"] == "twin" else ["data_source"]
 CHAPTER_CONFIG = {
     "kapitel_3": {"keys": [], "side": ["tables"]},
     "kapitel_4": {"keys": [], "side": ["tables"]},
@@ -20,13 +19,14 @@ rule render_chapter:
     input:
         notebook="notebooks/{chapter}.ipynb",
         tables=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["workbook"],
+        masked=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["masked"],
         figures=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
         extracts=[extract_path(name) for name in EXTRACTS],
         side=lambda wc: [SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]],
     output:
         "results/report/{chapter}.ipynb",
     params:
-        csv_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["csv_dir"],
+        masked_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["masked"],
         figures_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
         config=lambda wc: cfg(*PROVENANCE_KEYS, *CHAPTER_CONFIG[wc.chapter]["keys"], "disclosure.min_count"),
         side_files=lambda wc: {key: SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]},

@@ -1,6 +1,7 @@
 # Re-creation of the quantitative analysis of the Danish grant pool evaluation (Rambøll 2019).
 # Stages: synthetic twin (or real extracts) -> ingest -> clean -> score instruments;
-# chapter tables and figures -> reproduction check -> chapter notebooks (HTML) and index. See README.md for what each stage writes where.
+# chapter tables -> published tables (disclosure control) and figures -> disclosure audit,
+# chapter notebooks (HTML), reproduction check on the displayed numbers -> index. See README.md for what each stage writes where.
 
 from snakemake.utils import min_version, validate
 
@@ -31,6 +32,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/scoring.smk"
 include: "workflow/rules/chapters.smk"
 include: "workflow/rules/publish.smk"
+include: "workflow/rules/audit.smk"
 include: "workflow/rules/reproduction.smk"
 include: "workflow/rules/render.smk"
 
@@ -38,7 +40,10 @@ include: "workflow/rules/render.smk"
 rule all:
     input:
         ledger_summary="results/tables/ledger_summary.csv",
-        reproduction="results/reproduction/reproduction.csv",
+        reproduction=REPRODUCTION["public"],
+        reproduction_page=REPRODUCTION["page"],
+        disclosure_record=DISCLOSURE_AUDIT["record"],
+        disclosure_summary=DISCLOSURE_AUDIT["summary"],
         **CLEAN,
         **CHAPTER3_TABLES,
         **SCORES,
@@ -53,7 +58,7 @@ rule all:
 
 
 onsuccess:
-    print_reproduction_summary("results/reproduction/reproduction.csv")
+    print_reproduction_summary(REPRODUCTION["full"])
 
 
 onerror:

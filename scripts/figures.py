@@ -1,5 +1,6 @@
 """Rule figures (one job per chapter): the chapter's figures as PNG and SVG, drawn from the
-disclosure-controlled tables with the registry's texts."""
+disclosure-controlled tables (values and cell statuses) with the registry's texts, labels and
+display precision, and the synthetic-data line when the data are the twin."""
 
 from puljeeval import rulekit
 from puljeeval.publish import figures
@@ -11,7 +12,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(smk)
     chapter = smk.wildcards.chapter
     registry = reg.from_settings(settings)
-    controlled = publish.publish_from_files(chapter, smk.input, registry, settings.config["disclosure"]["min_count"])
-    for stem, fig in figures.catalogue(chapter, controlled.controlled, registry, settings).items():
+    published = publish.publish_from_files(chapter, smk.input, registry, settings.config["disclosure"]["min_count"])
+    for stem, fig in figures.catalogue(chapter, published.masked, registry, settings).items():
         for path in figures.save(fig, stem, smk.output.figures):
             print(path)

@@ -24,14 +24,15 @@ with rulekit.logged(snakemake):  # noqa: F821
     for table_id, masked in published.masked.items():
         masked.write(masked_dir / f"{table_id}.parquet")
     sheets = publish.sheets(published, registry, markers)
-    info = notes.notes(chapter, settings.config, registry, markers, pages.file_hash(smk.input.tables))
+    info = notes.notes(chapter, settings.config, registry, markers, pages.file_hash(smk.input.tables),
+                       smk.params.title)
     decimals = {t.sheet: {c.heading: c.decimals for c in t.columns if c.decimals is not None}
                 for t in registry.chapter_tables(chapter)}
-    xlsx.write({notes.NOTES_SHEET: info, **sheets}, smk.output.workbook, decimals)
+    xlsx.write({notes.sheet_name(registry): info, **sheets}, smk.output.workbook, decimals)
     csv_dir = Path(smk.output.csv_dir)
     csv_dir.mkdir(parents=True, exist_ok=True)
     for sheet, frame in sheets.items():
         rulekit.write_csv(frame, csv_dir / f"{sheet}.csv")
     with written(csv_dir / "README.txt") as tmp:
-        tmp.write_text(notes.readme(chapter, info), encoding="utf-8")
+        tmp.write_text(notes.readme(chapter, info, registry), encoding="utf-8")
     print(f"{chapter}: {', '.join(sheets)}")

@@ -1,8 +1,6 @@
 """Rule report_index: the front page linking chapters, reproduction check and downloads."""
 
 
-import pandas as pd
-
 from puljeeval import rulekit
 from puljeeval.atomic import written
 from puljeeval.evaluation import reproduction
@@ -11,7 +9,11 @@ from puljeeval.render import pages as report
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     settings = rulekit.settings(smk)
-    summary = reproduction.summary(pd.read_csv(smk.input.reproduction), reproduction.twin_scale(settings))
+    summary = reproduction.summary_da(reproduction.read_public_csv(smk.input.reproduction),
+                                      reproduction.twin_scale(settings))
+    checks = {"Reproduktionstabellen: rapportens tal ved siden af de genskabte og de viste": "reproduktion.html",
+              "Diskretionskontrol: opsummering af revisionen af skjulte celler": "../disclosure/summary.txt",
+              "Diskretionskontrol: registrering til outputkontrol (CSV)": "../disclosure/output_checking.csv"}
     downloads = {"Reproduktionstabel (CSV)": "../reproduction/reproduction.csv",
                  "Kapitel 3, tabeller (Excel)": "../tables/kapitel_3.xlsx",
                  "Kapitel 3, tabeller (CSV)": "../tables/kapitel_3/",
@@ -23,4 +25,5 @@ with rulekit.logged(snakemake):  # noqa: F821
                  "Kapitel 5 og Bilag 4, tabeller (CSV)": "../tables/kapitel_5/",
                  "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/"}
     with written(smk.output[0]) as tmp:
-        tmp.write_text(report.index_html(smk.params.chapters, summary, downloads), encoding="utf-8")
+        tmp.write_text(report.index_html(smk.params.chapters, summary, downloads,
+                                                   report.banner(settings.config), checks), encoding="utf-8")

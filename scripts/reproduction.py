@@ -1,13 +1,21 @@
-"""Rule reproduction: published vs reproduced numbers, with tolerances."""
+"""Rule reproduction: every number the report prints that the pipeline re-computes, beside the
+reproduced value and the value displayed on the chapter page and in the workbook; the full table
+under results/interim/ (never published) and a safe, Danish one for readers."""
+
+from pathlib import Path
 
 import pandas as pd
 
 from puljeeval import rulekit
 from puljeeval.evaluation import reproduction
+from puljeeval.publish.masked import Masked
+from puljeeval.publish.registry import from_settings
+from puljeeval.render import readback
 
 with rulekit.logged(snakemake):  # noqa: F821
-    settings = rulekit.settings(snakemake)  # noqa: F821
-    inp = snakemake.input  # noqa: F821
+    smk = snakemake  # noqa: F821
+    settings = rulekit.settings(smk)
+    inp = smk.input
     courses = pd.read_parquet(inp.courses)
     table = pd.concat([
         reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow), pd.read_csv(inp.profiles),
@@ -17,5 +25,26 @@ with rulekit.logged(snakemake):  # noqa: F821
         reproduction.parent_statements(pd.read_parquet(inp.parent_statements), settings),
         reproduction.bilag4(pd.read_csv(inp.bilag4_flow), pd.read_csv(inp.bilag4_intention), settings),
     ], ignore_index=True)
-    rulekit.write_csv(table, snakemake.output[0])  # noqa: F821
-    print(reproduction.summary(table, reproduction.twin_scale(settings)))
+
+    registry = from_settings(settings)
+    min_count = settings.config["disclosure"]["min_count"]
+    markers = registry.markers(min_count)
+    cache: dict[tuple[str, str], Masked] = {}
+
+    def masked(chapter: str, table_id: str) -> Masked:
+        if (chapter, table_id) not in cache:
+            cache[chapter, table_id] = Masked.read(Path(smk.params.masked[chapter]) / f"{table_id}.parquet")
+        return cache[chapter, table_id]
+
+    pages = {ch: readback.read_page(path) for ch, path in smk.params.pages.items()}
+    workbooks = {ch: readback.workbook_cells(path, registry.chapter_tables(ch))
+                 for ch, path in smk.params.workbooks.items()}
+    full = reproduction.compare_displayed(table, masked, pages, workbooks, markers, min_count)
+    rulekit.write_csv(full, smk.output.full)
+    safe = reproduction.safe(full, masked, markers, min_count)
+    rulekit.write_csv(reproduction.public(safe, markers), smk.output.public)
+    scale = reproduction.twin_scale(settings)
+    # the log says only what the safe table says: with the printed numbers public, a count of the
+    # full table's verdicts would reveal the withheld ones (the full summary: Snakefile onsuccess)
+    print(reproduction.summary(safe, scale))
+    print(reproduction.summary_da(safe, scale))

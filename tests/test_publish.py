@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from puljeeval.publish import figures, rules
+from puljeeval.publish import display, figures, rules
 from puljeeval.publish import tables as publish
 from puljeeval.publish.registry import CHAPTERS, UNROUNDED_UNITS, Registry, RegistryError, from_settings
 from puljeeval.render.notebook import Published
@@ -28,7 +28,10 @@ def side(key: str) -> dict:
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry(RAW, side)
+    from conftest import base_config
+
+    from puljeeval.settings import load_settings
+    return Registry(RAW, side, load_settings(base_config(), ROOT).config)
 
 
 # --------------------------------------------------------------------------- completeness
@@ -63,7 +66,7 @@ def test_sheet_names_fit_excel_and_are_unique_per_chapter(registry):
 
 def test_an_incomplete_registry_is_an_error_naming_table_and_column():
     raw = copy.deepcopy(RAW)
-    del raw["tables"]["flow"]["columns"][2]["decimals"]
+    next(c for c in raw["tables"]["flow"]["columns"] if c["name"] == "n").pop("decimals")
     with pytest.raises(RegistryError, match="table 'flow', column 'n'"):
         Registry(raw)
     raw = copy.deepcopy(RAW)
@@ -71,7 +74,7 @@ def test_an_incomplete_registry_is_an_error_naming_table_and_column():
     with pytest.raises(RegistryError, match="31"):
         Registry(raw)
     raw = copy.deepcopy(RAW)
-    raw["tables"]["dropout"]["columns"][3]["unit"] = "percent"
+    next(c for c in raw["tables"]["dropout"]["columns"] if c["name"] == "planned_pct")["unit"] = "percent"
     with pytest.raises(RegistryError, match="unit 'percent'"):
         Registry(raw)
 
@@ -121,6 +124,10 @@ def test_publish_code_has_no_danish_text():
 # --------------------------------------------------------------------------- chapter 5 through the registry
 
 
+# as element_models.formula writes it
+FORMULA = "z ~ intention_ressourcer + age + C(gender)"
+
+
 def chapter5_interim() -> dict[str, pd.DataFrame]:
     flow = pd.DataFrame({"outcome": "who5", "step": range(6),
                          "criterion": ["courses", "measured", "both", "fidelity", "background", "age"],
@@ -135,9 +142,10 @@ def chapter5_interim() -> dict[str, pd.DataFrame]:
                                  "subgroup": "Samlet", "term": "intention_ressourcer", "method": ["ols", "ipw"],
                                  "estimate": [0.178047999, -0.0012844], "se": 0.0620361, "ci_low": 0.0563970958,
                                  "ci_high": 0.29969890, "p": [0.00414027, 0.98504301], "q": 0.0289819,
-                                 "n": 2400, "clusters": 16, "note": np.nan})
+                                 "n": 2400, "parameters": 12, "df_resid": 2388, "clusters": 16, "note": np.nan})
     models = pd.DataFrame({"outcome": ["who5"], "model": "intention", "figure": "10-2", "subgroup_variable": np.nan,
-                           "subgroup": "Samlet", "formula": "z ~ x", "n": 2400, "clusters": 16, "r2": 0.0728251,
+                           "subgroup": "Samlet", "formula": FORMULA, "n": 2400, "parameters": 12,
+                           "df_resid": 2388, "clusters": 16, "r2": 0.0728251,
                            "full_rank": True, "note": np.nan})
     return {"bilag4_flow": flow, "bilag4_intention": intention, "bilag4_histogram": histogram,
             "bilag4_coefficients": coefficients, "bilag4_models": models}
@@ -145,20 +153,25 @@ def chapter5_interim() -> dict[str, pd.DataFrame]:
 
 def test_chapter_5_sheets_have_danish_headings_and_registry_precision(registry):
     done = publish.publish_chapter("kapitel_5", chapter5_interim(), registry, 5)
-    assert list(done.sheets) == registry.sheets("kapitel_5")
+    markers = registry.markers(5)
+    sheets = publish.sheets(done, registry, markers)
+    assert list(sheets) == registry.sheets("kapitel_5")
+    symbols = set(markers.symbols.values())
     for t in registry.chapter_tables("kapitel_5"):
-        frame = done.sheets[t.sheet]
+        frame = sheets[t.sheet]
         assert list(frame.columns) == [c.heading for c in t.columns]
-        assert not set(frame.columns) & {c.name for c in t.columns} - {c.heading for c in t.columns}
         for c in t.columns:
-            values = pd.to_numeric(frame[c.heading], errors="coerce").dropna()
-            if c.decimals is not None and len(values):
-                assert np.allclose(values, values.round(c.decimals)), (t.id, c.name)
-    coefs = done.sheets["Figur 10-2 til 10-16 estimater"]
-    assert coefs["Estimat"].tolist() == [0.178, -0.001] and coefs["p-værdi"].tolist() == [0.0041, 0.985]
-    flow = done.sheets["Fodnote 5 inklusion"]
-    assert flow["Beskrivelse"].iloc[1] == registry.labels("footnote5_criteria")["measured"]
-    assert flow["Antal frasorteret"].isna().tolist() == [False, False, True, False, False, True]
+            cells = frame[c.heading]
+            # a cell is a number, a label, or a marker: never blank, never NaN
+            assert not cells.map(display.is_missing).any(), (t.id, c.name)
+            numbers = [v for v in cells if isinstance(v, int | float) and not isinstance(v, bool)]
+            if c.decimals is not None:
+                assert all(v == display.rounded(v, c.decimals) for v in numbers), (t.id, c.name)
+                assert all(isinstance(v, int | float) or v in symbols or str(v).startswith("<0.") for v in cells)
+    coefs = sheets["Figur 10-2 til 10-16 estimater"]
+    assert coefs["Estimat (SD)"].tolist() == [0.178, -0.001] and coefs["p-værdi"].tolist() == [0.004, 0.985]
+    flow = sheets["Fodnote 5 inklusion"]
+    assert flow["Kriterium"].iloc[1] == registry.labels("footnote5_criteria")["measured"]
     # the figures get the controlled tables at full precision
     assert done.controlled["element_coefficients"]["estimate"].iloc[0] == 0.178047999
 
@@ -167,30 +180,55 @@ def test_flow_descriptions_come_from_the_registry_and_unlabelled_codes_fail(regi
     flow = pd.DataFrame({"step": ["raw_registrations", "dropped:duplicate", "started"], "n": [120, 20, 100],
                          "share_pct": np.nan, "ci_low": np.nan, "ci_high": np.nan})
     t = registry.tables["flow"]
-    sheet = publish.sheet(t, rules.flow_steps(flow, 5), registry)
-    assert sheet["Beskrivelse"].tolist() == [registry.labels("flow_steps")[s] for s in flow["step"]]
+    markers = registry.markers(5)
+    sheet = publish.sheet(t, publish.controlled(t, flow, 5), registry, markers)
+    assert sheet["Trin"].tolist() == [registry.labels("flow_steps")[s] for s in flow["step"]]
+    # shares not computed for these steps are "not applicable", shown by their marker
+    assert set(sheet["Andel (pct.)"]) == {markers.symbol(display.NOT_APPLICABLE)}
     with pytest.raises(RegistryError, match="dropped:new_reason"):
-        publish.sheet(t, flow.assign(step=["raw_registrations", "dropped:new_reason", "started"]), registry)
+        bad = flow.assign(step=["raw_registrations", "dropped:new_reason", "started"])
+        publish.sheet(t, publish.controlled(t, bad, 5), registry, markers)
     with pytest.raises(RegistryError, match=r"\['extra'\]"):
-        publish.sheet(t, flow.assign(extra=1), registry)
+        publish.controlled(t, flow.assign(extra=1), 5)
 
 
-def test_rounding_follows_the_registry_not_the_dtype(registry):
-    t = registry.tables["outcomes"]
-    row = {c.name: 1.23456 for c in t.columns if c.source is None}
-    row.update(instrument="who5", scale="total", age_group="ALLE", n=30.0)
-    out = publish.rounded(t, publish.labelled(t, pd.DataFrame([row]), registry))
-    assert out["start_mean"].iloc[0] == 1.23 and out["n"].iloc[0] == 30.0
+def test_rounding_is_half_up_once_at_the_registry_precision(registry):
+    """Values reach the sheet unrounded and are rounded once, half-up: 1.235 at 2 decimals is 1.24
+    (round() and Babel give 1.23 or 1.24 by the binary value), 0.0145 at 3 is 0.015."""
+    t = registry.tables["benefit_regression"]
+    row = {c.name: 1.235 for c in t.columns if c.source is None}
+    row.update(model="oplevet_betydning", term="age", estimate=0.0145, se=0.00525, n=3543, p=0.0004,
+               parameters=26, df_resid=3517, note=None)
+    masked = publish.controlled(t, pd.DataFrame([row]), 5)
+    markers = registry.markers(5)
+    sheet = publish.sheet(t, masked, registry, markers).iloc[0]
+    cells = publish.page_cells(t, masked, registry, markers).iloc[0]
+    assert sheet["Estimat (SD)"] == 0.015 and cells["estimate"] == "0,015"
+    assert sheet["Standardfejl (SD)"] == 0.005 and cells["se"] == "0,005"
+    assert cells["p"] == "<0,001" and cells["n"] == "3.543" and sheet["Antal observationer"] == 3543
 
 
-def test_notebook_helper_reads_by_id_with_pipeline_names(registry, tmp_path):
-    done = publish.publish_chapter("kapitel_5", chapter5_interim(), registry, 5)
-    for sheet, frame in done.sheets.items():
-        frame.to_csv(tmp_path / f"{sheet}.csv", index=False)
-    pub = Published(tmp_path, registry)
-    coefs = pub.table("element_coefficients")
-    assert list(coefs.columns) == [c.name for c in registry.tables["element_coefficients"].columns]
-    assert pub.sheet("element_coefficients").columns[7] == "Estimat"
+def test_display_rounds_halves_up_and_writes_infinite_bounds_as_text():
+    assert display.number(1.235, 2) == "1,24" and display.number(-0.0145, 3) == "-0,015"
+    assert display.number(-0.0004, 3) == "0,000" and display.rounded(2.5, 0) == 3
+    # an odds ratio's upper bound under separation: text in every output, never a crash
+    assert display.number(float("inf"), 2) == "∞" and display.rounded(float("-inf"), 2) == "-∞"
+
+
+def test_notebook_helper_reads_by_id_and_never_prints_a_hidden_number(registry, tmp_path):
+    interim = chapter5_interim()
+    interim["bilag4_intention"] = interim["bilag4_intention"].assign(with_intention=[50, 97], n=100)
+    done = publish.publish_chapter("kapitel_5", interim, registry, 5)
+    for table_id, masked in done.masked.items():
+        masked.write(tmp_path / f"{table_id}.parquet")
+    pub = Published(tmp_path, registry, 5)
+    assert pub.cell("element_coefficients", "estimate", method="ols").text() == "0,178"
+    # 100 - 97 = 3 children without the intention: the share is hidden, prose says so in words
+    hidden = pub.cell("element_intention", "share_pct", element="netvaerk")
+    assert not hidden.shown and "skjult" in hidden.pct() and "97" not in hidden.pct()
+    with pytest.raises(ValueError):
+        float(hidden)
+    assert 'data-table="element_coefficients"' in pub.html("element_coefficients")
 
 
 @pytest.mark.filterwarnings("ignore:No artists with labels")
@@ -211,7 +249,7 @@ def test_figures_of_chapter_5_read_the_registry(registry):
     done = publish.publish_chapter("kapitel_5", interim, from_settings(settings), 5)
     config = copy.deepcopy(settings.config)
     config["core_elements"]["outcomes"] = config["core_elements"]["outcomes"][:1]
-    made = figures.catalogue("kapitel_5", done.controlled, from_settings(settings),
+    made = figures.catalogue("kapitel_5", done.masked, from_settings(settings),
                              type(settings)(config=config, side=settings.side))
     assert set(made) == {"figur_10_1", "figur_10_2", "figur_10_3", "figur_10_4"}
     title = made["figur_10_2"].axes[0].get_title(loc="left")

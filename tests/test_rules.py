@@ -100,7 +100,8 @@ def test_tiny_rules_read_exactly_what_they_declare(tiny_run):
 def test_every_rule_reads_exactly_what_it_declares(report_scale):
     """All rules of a full run (the twin takes only the `twin` block: tests/test_twin_independence.py)."""
     rules = {"ingest", "clean", "score", "chapter3_tables", "chapter_analyses", "core_element_samples",
-             "core_element_models", "publish_tables", "figures", "reproduction", "render_chapter", "report_index"}
+             "core_element_models", "publish_tables", "figures", "reproduction", "render_chapter", "report_index",
+             "reproduction_page", "disclosure_audit"}
     check_traces(report_scale / "trace", rules)
 
 
@@ -148,7 +149,8 @@ def edit_config(workdir: Path, path: str, value) -> None:
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-PUBLISH_AND_PAGES = {"publish_tables", "figures", "render_chapter", "chapter_html", "report_index"}
+PUBLISH_AND_PAGES = {"publish_tables", "figures", "render_chapter", "chapter_html", "report_index", "reproduction",
+                     "reproduction_page", "disclosure_audit"}
 UPSTREAM = {"synthetic_twin", "ingest", "clean", "score", "chapter3_tables", "chapter_analyses"}
 
 

@@ -140,9 +140,10 @@ def test_row_shares_hide_small_categories_and_their_complement():
     from puljeeval.publish import rules
     table = pd.DataFrame({"n": [100, 3], "a_pct": [96.0, 100.0], "b_pct": [3.0, 0.0], "c_pct": [1.0, 0.0]})
     out = rules.row_shares(table, 5, ["a", "b", "c"])
-    # row 0: b (3) and c (1) are small; two hidden cells cannot be told apart, a stays
-    assert out.loc[0, "a_pct"] == 96 and pd.isna(out.loc[0, "b_pct"]) and pd.isna(out.loc[0, "c_pct"])
-    assert out.loc[1, ["a_pct", "b_pct", "c_pct"]].isna().all()      # n = 3: the whole row
+    # row 0: b (3) and c (1) are small, and together 4 < 5: n - a would give their sum, so a goes too
+    assert out.status.loc[0, ["a_pct", "b_pct", "c_pct"]].tolist() == ["secondary", "primary", "primary"]
+    assert out.values.loc[0, ["a_pct", "b_pct", "c_pct"]].isna().all() and out.values.loc[0, "n"] == 100
+    assert (out.status.loc[1, ["n", "a_pct", "b_pct", "c_pct"]] == "primary").all()   # n = 3: the whole row
 
 
 def test_binary_shares_hide_small_counts_and_small_complements():
@@ -150,13 +151,14 @@ def test_binary_shares_hide_small_counts_and_small_complements():
     table = pd.DataFrame({"g_n": [50, 50, 50], "g_count": [3, 25, 48], "g_pct": [6.0, 50.0, 96.0],
                           "g_ci_low": [1.0, 36.0, 86.0], "g_ci_high": [16.0, 64.0, 99.0]})
     out = rules.binary_counts(table, 5, ["g"])
-    assert out["g_count"].isna().tolist() == [True, False, True]
-    assert out["g_pct"].isna().tolist() == [True, False, True]
+    assert out.values["g_count"].isna().tolist() == [True, False, True]
+    # 3 with is below the minimum; 48 of 50 leaves 2 without: hidden to protect them
+    assert out.status["g_pct"].tolist() == ["primary", "", "secondary"]
 
 
 def test_danish_number_formatting():
-    from puljeeval.publish.figures import dk
-    assert dk(9957) == "9.957" and dk(51.6, 1) == "51,6" and dk(1234567.891, 2) == "1.234.567,89"
+    from puljeeval.publish.display import number
+    assert number(9957) == "9.957" and number(51.6, 1) == "51,6" and number(1234567.891, 2) == "1.234.567,89"
 
 
 def test_missing_and_stale_products_name_the_rule(tmp_path):

@@ -182,7 +182,7 @@ OTHER_KEYS = {
     "analysis.benefit_regression.missing_controls": "drop",
     "core_elements.aggregation": "max",
     "core_elements.unrated": 1,
-    "reproduction.tolerance.coefficient": 0.5,
+    "reproduction.tolerance.coefficient_se_fraction": 0.25,
     "disclosure.min_count": 3,
     "extracts.registrations.encoding": "utf-8",
     "pseudonymisation.demo_key": "another-demo-key",

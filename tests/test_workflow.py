@@ -27,10 +27,18 @@ def published() -> dict:
 CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5")
 
 
+def publication(workdir: Path, chapter: str) -> Published:
+    """A chapter's published tables (values and cell statuses) by registry id."""
+    config = read_yaml(workdir / "config" / "config.yaml")
+    registry = Registry(read_yaml(workdir / "config" / "tables.yaml"), lambda key: read_yaml(
+        workdir / "config" / f"{key}.yaml"), config)
+    minimum = config["disclosure"]["min_count"]
+    return Published(workdir / "results/interim/published" / chapter, registry, minimum)
+
+
 def published_table(workdir: Path, chapter: str, table_id: str) -> pd.DataFrame:
-    """A published CSV by registry id, with the pipeline's column names."""
-    registry = Registry(read_yaml(workdir / "config" / "tables.yaml"))
-    return Published(workdir / "results/tables" / chapter, registry).table(table_id)
+    """A published table by registry id: the pipeline's column names, hidden cells <NA>."""
+    return publication(workdir, chapter).table(table_id)
 
 
 def test_production_table_is_reproduced_exactly(report_scale):
@@ -53,7 +61,7 @@ def test_flow_is_reproduced_exactly_from_the_ledger(report_scale):
 
 
 def test_profiles_within_one_point_except_documented_inconsistencies(report_scale):
-    rep = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    rep = pd.read_csv(report_scale / "results/interim/reproduction/reproduction.csv")
     prof = rep[rep["reference"].str.startswith("Figur 3-")]
     assert (prof["kind"] == "share_pct").sum() > 100
     counts = prof[prof["kind"] == "count"]
@@ -64,12 +72,17 @@ def test_profiles_within_one_point_except_documented_inconsistencies(report_scal
     # every exception is a real inconsistency of the published figure, with its numbers
     flagged = shares[shares["report_inconsistent"]]
     assert flagged["note"].str.contains("published shares sum to").all()
-    assert rep["within_tolerance"].sum() + (~rep["within_tolerance"] & rep["report_inconsistent"]).sum() == len(rep)
+    # the rest of the check: every row reproduced, or the report contradicts itself there, or it
+    # is a share the twin cannot hit exactly (an ALLE share is the sum of the age groups' counts
+    # plus children of unknown age, each group calibrated to its own rounded share): within a point
+    unexplained = rep[~rep["within_tolerance"] & ~rep["report_inconsistent"]]
+    assert (unexplained["kind"] == "share_pct").all(), unexplained
+    assert (unexplained["difference"].abs() < 1.0).all(), unexplained
 
 
 def test_chapter_4_means_and_shares_within_tolerance(report_scale):
     """Scored twin data reproduce the published means (0,5 point) and change shares (1 point)."""
-    rep = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    rep = pd.read_csv(report_scale / "results/interim/reproduction/reproduction.csv")
     pub = published()["chapter_4"]
     ch4 = rep[rep["reference"].isin([b["reference"] for b in pub.values()])]
     expected = sum(len(g) for b in pub.values() for m in b.get("means", {}).values() for g in m.values()) \
@@ -83,7 +96,7 @@ def test_chapter_4_means_and_shares_within_tolerance(report_scale):
 
 
 def test_perceived_benefit_and_its_regression_within_tolerance(report_scale):
-    rep = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    rep = pd.read_csv(report_scale / "results/interim/reproduction/reproduction.csv")
     fig = rep[rep["quantity"].str.startswith("Figur 4-1 ")]
     assert len(fig) == 5 and fig["within_tolerance"].all(), fig
 
@@ -113,22 +126,26 @@ def test_ledger_summary_accounts_for_every_raw_row(report_scale):
 
 
 def test_published_tables_show_no_small_counts(report_scale):
-    """Disclosure control: no count of 1-4 persons in any published table, all chapters."""
+    """Disclosure control: no count of 1-4 persons in any published CSV or workbook sheet, all
+    chapters (count columns by the registry's unit, not by heading)."""
     minimum = read_yaml(ROOT / "config" / "config.yaml")["disclosure"]["min_count"]
     tables = report_scale / "results/tables"
-    sheets = [p for chapter in CHAPTERS for p in sorted((tables / chapter).glob("*.csv"))]
-    assert len(sheets) >= 15
     checked = 0
-    for path in sheets:
-        frame = pd.read_csv(path)
-        for col in [c for c in frame.columns if c.startswith("Antal") or c.endswith(": antal")]:
-            values = pd.to_numeric(frame[col], errors="coerce")
-            assert not values.between(1, minimum - 1).any(), f"{path.name}: {col}"
-            checked += 1
-    assert checked >= 15
     for chapter in CHAPTERS:
+        pub = publication(report_scale, chapter)
         book = pd.read_excel(tables / f"{chapter}.xlsx", sheet_name=None)
-        assert set(book) == {p.stem for p in (tables / chapter).glob("*.csv")}
+        notes = pub.registry.raw["notes"]["sheet"]
+        assert set(book) == {p.stem for p in (tables / chapter).glob("*.csv")} | {notes}
+        assert (tables / chapter / "README.txt").exists()
+        for t in pub.registry.chapter_tables(chapter):
+            frame = pd.read_csv(tables / chapter / f"{t.sheet}.csv")
+            for c in [c for c in t.columns if c.unit == "count"]:
+                for cells in (frame[c.heading], book[t.sheet][c.heading]):
+                    values = pd.to_numeric(cells, errors="coerce")
+                    assert not values.between(1, minimum - 1).any(), f"{t.sheet}: {c.heading}"
+                    assert cells.notna().all(), f"{t.sheet}: {c.heading} has blanks"
+                checked += 1
+    assert checked >= 15
 
 
 def test_every_report_figure_as_png_and_svg(report_scale):
@@ -141,7 +158,7 @@ def test_every_report_figure_as_png_and_svg(report_scale):
 
 
 def test_bilag_4_samples_and_intention_shares_reproduced(report_scale):
-    table = pd.read_csv(report_scale / "results/reproduction/reproduction.csv")
+    table = pd.read_csv(report_scale / "results/interim/reproduction/reproduction.csv")
     bilag = table[table["quantity"].str.startswith("Bilag 4")]
     samples = published()["bilag_4"]["samples"]
     assert len(bilag) == sum(1 + len(s["intention_shares"]) for s in samples.values())
@@ -182,8 +199,10 @@ def test_same_seed_gives_the_same_bytes_even_after_kills(report_scale, same_seed
     compared = 0
     for path in sorted((report_scale / "results").rglob("*")):
         rel = path.relative_to(report_scale)
-        # rendered pages carry their render time in the provenance block, by design
-        if path.is_file() and rel.parts[1] not in {"logs", "benchmarks", "report"}:
+        # rendered pages carry their render time in the provenance block, by design; the
+        # reproduction check reads the pages, so the second run stops before both
+        skipped = {"logs", "benchmarks", "report", "reproduction"}
+        if path.is_file() and rel.parts[1] not in skipped and rel.parts[1:3] != ("interim", "reproduction"):
             assert path.read_bytes() == (again / rel).read_bytes(), rel
             compared += 1
     assert compared >= 100
@@ -191,8 +210,8 @@ def test_same_seed_gives_the_same_bytes_even_after_kills(report_scale, same_seed
 
 
 def num(value: float, decimals: int) -> str:
-    from puljeeval.render.pages import num as danish
-    return danish(value, decimals)
+    from puljeeval.publish.display import number
+    return number(value, decimals)
 
 
 def dropout_sentence(workdir: Path) -> str:
@@ -211,7 +230,7 @@ def test_index_links_resolve_and_chapters_have_no_code(report_scale):
     for link in links:
         assert (report / link).exists(), link
     page = (report / "kapitel_3.html").read_text(encoding="utf-8")
-    assert "Published" not in page and "csv_dir" not in page          # code and parameters hidden
+    assert "Published" not in page and "masked_dir" not in page          # code and parameters hidden
     assert "Published" in (report / "kapitel_3_kode.html").read_text(encoding="utf-8")
     assert "Proveniens" in page and "Konfiguration brugt af kapitlet (sha256)" in page
 
@@ -223,9 +242,8 @@ def test_prose_numbers_come_from_the_data(report_scale, seed7_run):
     first, second = dropout_sentence(report_scale), dropout_sentence(other)
     assert first != second
     for workdir, sentence in ((report_scale, first), (other, second)):
-        table = published_table(workdir, "kapitel_3", "dropout")
-        age = table[table["characteristic"] == "Gennemsnitsalder (år)"].iloc[0]
-        assert f"{num(age['unplanned_pct'], 1)} år" in sentence
+        age = published_table(workdir, "kapitel_3", "dropout_age").iloc[0]
+        assert f"{num(age['unplanned_mean'], 1)} år" in sentence
     for chapter in ("kapitel_3", "kapitel_4"):
         page = (other / "results/report" / f"{chapter}.html").read_text(encoding="utf-8")
         assert "seed 7," in page and ".test/seed7.yaml" in page, chapter

@@ -11,7 +11,15 @@ Every model is reported three ways, side by side in one tidy table (`method`):
 - `ipw`: the model refitted with inverse probability weights for having both measurements
   (attrition), CR1 errors by offer.
 Benjamini-Hochberg q-values are computed within each figure's family of element tests, per
-method.
+method, over the published tests only.
+
+Disclosure control (docs/core_elements.md): every row carries the model's `parameters` (the
+rank of its design as fitted: intercept, elements and every control dummy) and residual degrees
+of freedom `df_resid` = n - parameters. A model with df_resid below `disclosure.min_residual_df`
+(ACRO's MinimumDoFCheck) is not fitted beyond its design: its rows stay, with estimates, SEs,
+intervals, p and q empty and the reason in `note`. Separately, a subgroup with fewer than
+`core_elements.min_subgroup_n` children is not estimated at all (an analysis rule: too few
+children to say anything about seven elements, whatever the disclosure threshold).
 """
 
 from __future__ import annotations
@@ -35,9 +43,10 @@ from puljeeval.methods import stats  # noqa: E402
 from puljeeval.settings import Settings  # noqa: E402
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
-           "ci_low", "ci_high", "p", "q", "n", "clusters", "note"]
-MODEL_COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "formula", "n", "clusters", "r2",
-                 "full_rank", "note"]
+           "ci_low", "ci_high", "p", "q", "n", "parameters", "df_resid", "clusters", "note"]
+MODEL_COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "formula", "n", "parameters",
+                 "df_resid", "clusters", "r2", "full_rank", "note"]
+ESTIMATES = ["estimate", "se", "ci_low", "ci_high", "p"]
 OVERALL = "Samlet"
 METHODS = ["ols", "wild_cluster", "ipw"]
 
@@ -88,8 +97,10 @@ def usable_terms(frame: pd.DataFrame, terms: list[str]) -> tuple[list[str], list
 
 
 def fit_family(frame: pd.DataFrame, terms: list[str], settings: Settings, *, weights: pd.Series | None = None,
-               controls: list[str] | None = None) -> dict:
-    """Fit one model (OLS on the frame's complete cases) and return results per method."""
+               controls: list[str] | None = None, min_residual_df: int | None = None) -> dict:
+    """Fit one model (OLS on the frame's complete cases). With `min_residual_df`, a design with
+    fewer residual degrees of freedom is not fitted (`result` None): it will not be published.
+    Returns the result, data, usable and constant terms, formula and the design's size."""
     cfg = settings.config["core_elements"]
     controls = cfg["controls"] if controls is None else controls
     ok, constant = usable_terms(frame, terms)
@@ -97,16 +108,24 @@ def fit_family(frame: pd.DataFrame, terms: list[str], settings: Settings, *, wei
     f = formula(ok, controls, cfg["numeric_controls"])
     data = frame.dropna(subset=["z", *ok, *controls])
     if weights is None:
-        result = smf.ols(f, data=data).fit()
+        model = smf.ols(f, data=data)
     else:
-        result = smf.wls(f, data=data, weights=weights.loc[data.index]).fit()
-    return {"result": result, "data": data, "terms": ok, "constant": constant, "formula": f}
+        model = smf.wls(f, data=data, weights=weights.loc[data.index])
+    n, parameters, df_resid = stats.model_size(model)
+    result = None
+    if min_residual_df is None or stats.publishable(df_resid, min_residual_df):
+        result = model.fit()
+        n, parameters, df_resid = stats.model_size(result.model)     # the rank the fit used
+    return {"result": result, "data": data, "terms": ok, "constant": constant, "formula": f, "n": n,
+            "parameters": parameters, "df_resid": df_resid, "full_rank": parameters == model.exog.shape[1]}
 
 
-def _rows(table: pd.DataFrame, method: str, n: int, clusters: float, note: str = "") -> pd.DataFrame:
-    out = table.copy()
+def _rows(table: pd.DataFrame, method: str, fit: dict, clusters: float, note: str = "") -> pd.DataFrame:
+    out = table.reindex(columns=ESTIMATES)          # empty (NaN) where the method gives no estimate
     out["method"] = method
-    out["n"] = n
+    out["n"] = fit["n"]
+    out["parameters"] = fit["parameters"]
+    out["df_resid"] = fit["df_resid"]
     out["clusters"] = clusters
     out["note"] = note
     out.index.name = "term"
@@ -114,45 +133,54 @@ def _rows(table: pd.DataFrame, method: str, n: int, clusters: float, note: str =
 
 
 def model_rows(frame: pd.DataFrame, kind: str, settings: Settings, attrition: pd.Series | None,
-               controls: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
-    """One model (intention or intensity) on one frame, all three methods; element terms only."""
+               controls: list[str] | None = None, min_residual_df: int | None = None) -> tuple[pd.DataFrame, dict]:
+    """One model (intention or intensity) on one frame, all three methods; element terms only.
+    `min_residual_df` defaults to `disclosure.min_residual_df`; below it the model's rows carry
+    no estimates (module docstring)."""
     cfg = settings.config["core_elements"]
+    minimum = stats.min_residual_df(settings.config) if min_residual_df is None else min_residual_df
     column = ce.intention_column if kind == "intention" else ce.intensity_column
     terms = [column(e) for e in settings.element_codes]
-    fit = fit_family(frame, terms, settings, controls=controls)
+    fit = fit_family(frame, terms, settings, controls=controls, min_residual_df=minimum)
     res, data, ok = fit["result"], fit["data"], fit["terms"]
-    n = int(res.nobs)
     groups = pd.factorize(data[cfg["cluster"]])[0]
     g = len(np.unique(groups))
+    info = {"formula": fit["formula"], "n": fit["n"], "parameters": fit["parameters"], "df_resid": fit["df_resid"],
+            "clusters": g, "full_rank": bool(fit["full_rank"])}
+    constant_rows = [pd.DataFrame([{"term": t, "method": m, "n": fit["n"], "parameters": fit["parameters"],
+                                    "df_resid": fit["df_resid"], "clusters": g, "note": "ingen variation i gruppen"}])
+                     for t in fit["constant"] for m in METHODS]
+    if res is None:                # withheld: the rows say it exists and why, nothing more
+        why = stats.dof_note(fit["df_resid"], minimum)
+        parts = [_rows(pd.DataFrame(index=pd.Index(ok)), m, fit, g, why) for m in METHODS]
+        return pd.concat(parts + constant_rows, ignore_index=True), {**info, "r2": np.nan, "note": why}
     level = cfg["level"]
     parts = []
     ci = res.conf_int(alpha=1 - level).loc[ok]
     ols = pd.DataFrame({"estimate": res.params[ok], "se": res.bse[ok], "ci_low": ci[0], "ci_high": ci[1],
                         "p": res.pvalues[ok]})
-    parts.append(_rows(ols, "ols", n, g))
-    rank_ok = np.linalg.matrix_rank(res.model.exog) == res.model.exog.shape[1]
+    parts.append(_rows(ols, "ols", fit, g))
+    rank_ok = fit["full_rank"]
     if g >= 2 and rank_ok:
         wild = cluster_table(res, groups, ok, level)
         boot = cfg["bootstrap"]
         wild["p"] = [wild_cluster_p(res, groups, t, boot["reps"], boot["weights"], boot["seed"]) for t in ok]
-        parts.append(_rows(wild.drop(columns="clusters"), "wild_cluster", n, g))
+        parts.append(_rows(wild.drop(columns="clusters"), "wild_cluster", fit, g))
     else:
         why = "færre end 2 tilbud" if g < 2 else "modellen er ikke fuld rang"
-        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "wild_cluster", n, g, why))
+        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "wild_cluster", fit, g, why))
     if attrition is not None and g >= 2:
-        wfit = fit_family(frame, terms, settings, weights=attrition, controls=controls)
-        wgroups = pd.factorize(wfit["data"][cfg["cluster"]])[0]
-        ipw = cluster_table(wfit["result"], wgroups, wfit["terms"], level)
-        parts.append(_rows(ipw.drop(columns="clusters"), "ipw", int(wfit["result"].nobs), g))
+        wfit = fit_family(frame, terms, settings, weights=attrition, controls=controls, min_residual_df=minimum)
+        if wfit["result"] is None:
+            parts.append(_rows(pd.DataFrame(index=pd.Index(wfit["terms"])), "ipw", wfit, g,
+                               stats.dof_note(wfit["df_resid"], minimum)))
+        else:
+            wgroups = pd.factorize(wfit["data"][cfg["cluster"]])[0]
+            ipw = cluster_table(wfit["result"], wgroups, wfit["terms"], level)
+            parts.append(_rows(ipw.drop(columns="clusters"), "ipw", wfit, g))
     else:
-        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "ipw", n, g, "ingen vægte"))
-    for t in fit["constant"]:
-        for m in METHODS:
-            parts.append(pd.DataFrame([{"term": t, "method": m, "n": n, "clusters": g,
-                                        "note": "ingen variation i gruppen"}]))
-    info = {"formula": fit["formula"], "n": n, "clusters": g, "r2": float(res.rsquared),
-            "full_rank": bool(rank_ok)}
-    return pd.concat(parts, ignore_index=True), info
+        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "ipw", fit, g, "ingen vægte"))
+    return pd.concat(parts + constant_rows, ignore_index=True), {**info, "r2": float(res.rsquared), "note": ""}
 
 
 def attrition_weights(candidates: pd.DataFrame, settings: Settings) -> pd.Series:
@@ -177,6 +205,7 @@ def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
     """All models of one outcome: intention and intensity on the whole sample, intensity per
     subgroup level. Returns the coefficient table and one row per model."""
     cfg = settings.config["core_elements"]
+    minimum = stats.min_residual_df(settings.config)
     weights = attrition_weights(candidates, settings).reindex(frame["course_id"]).set_axis(frame.index)
     figs = outcome["figures"]
     tables, infos = [], []
@@ -189,7 +218,7 @@ def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
                       "subgroup": level, **info})
 
     for kind in ("intention", "intensity"):
-        table, info = model_rows(frame, kind, settings, weights)
+        table, info = model_rows(frame, kind, settings, weights, min_residual_df=minimum)
         add(table, info, kind, figs[kind], "", OVERALL)
     for sub in cfg["subgroups"]:
         if "outcomes" in sub and outcome["key"] not in sub["outcomes"]:
@@ -197,19 +226,24 @@ def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
         controls = [c for c in cfg["controls"] if c != sub["variable"]]
         for level in sub["levels"]:
             part = frame[frame[sub["variable"]].astype(object) == level]
-            if len(part) < max(cfg["min_subgroup_n"], len(settings.element_codes) + 2):
+            # the analysis rule; the parameters (controls included) are counted by the df rule
+            if len(part) < cfg["min_subgroup_n"]:
                 infos.append({"outcome": outcome["key"], "model": "intensity", "figure": figs["subgroups"],
                               "subgroup_variable": sub["variable"], "subgroup": level, "n": len(part),
                               "note": f"under {cfg['min_subgroup_n']} børn: ikke estimeret"})
                 continue
-            table, info = model_rows(part, "intensity", settings, weights.loc[part.index], controls)
+            table, info = model_rows(part, "intensity", settings, weights.loc[part.index], controls, minimum)
             add(table, info, "intensity", figs["subgroups"], sub["variable"], level)
     coefs = pd.concat(tables, ignore_index=True)
-    return add_q_values(coefs)[COLUMNS], pd.DataFrame(infos).reindex(columns=MODEL_COLUMNS)
+    models = pd.DataFrame(infos).reindex(columns=MODEL_COLUMNS)
+    sizes = {"parameters": "Int64", "df_resid": "Int64"}     # integers, empty for a model never built
+    return add_q_values(coefs)[COLUMNS].astype(sizes), models.astype(sizes)
 
 
 def add_q_values(coefs: pd.DataFrame) -> pd.DataFrame:
-    """Benjamini-Hochberg q-values within each figure's family of tests, per method."""
+    """Benjamini-Hochberg q-values within each figure's family of tests, per method. A row
+    without p (a withheld model, a term without variation, no weights) is not a test: the
+    family's size is the number of published p-values, so no q depends on a withheld p."""
     out = coefs.copy()
     out["q"] = np.nan
     for _, idx in out.groupby(["outcome", "figure", "method"]).groups.items():

@@ -68,15 +68,17 @@ def benefit_model_data(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 def benefit_regression(data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """OLS of the standardised benefit (mean 0, SD 1 in the complete-case sample) on age with
-    the report's controls (footnote 3 of chapter 4)."""
+    the report's controls (footnote 3 of chapter 4), with the model's parameters and residual
+    degrees of freedom; withheld (rows kept, estimates empty, the reason in `note`) below
+    `disclosure.min_residual_df`."""
     spec = settings.config["analysis"]["benefit_regression"]
+    minimum = stats.min_residual_df(settings.config)
     needed = [spec["outcome"], spec["predictor"], *spec["controls"]]
     sample = data.dropna(subset=needed).copy()
     y = sample[spec["outcome"]]
     sample["z_outcome"] = (y - y.mean()) / y.std(ddof=1)
     formula = "z_outcome ~ " + " + ".join([spec["predictor"], *(f"C({c})" for c in spec["controls"])])
-    _, table = stats.fit_ols(formula, sample, "oplevet_betydning")
-    return table
+    return stats.fit_disclosed("ols", formula, sample, "oplevet_betydning", minimum)
 
 
 def benefit_shares(benefit: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:

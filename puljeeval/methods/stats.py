@@ -8,13 +8,19 @@ sqrt(SD_pre^2 + SD_post^2 - 2 r SD_pre SD_post) x sqrt(2 (1 - r)).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
-TIDY_COLUMNS = ["model", "term", "estimate", "se", "ci_low", "ci_high", "p", "n"]
+from puljeeval.settings import ConfigError, UndeclaredConfig
+
+# `parameters`: the rank of the design as fitted (intercept and every control dummy included);
+# `df_resid` = n - parameters; `note`: why a row has no estimate (empty when it has one).
+TIDY_COLUMNS = ["model", "term", "estimate", "se", "ci_low", "ci_high", "p", "n", "parameters", "df_resid", "note"]
 
 
 def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> dict:
@@ -90,10 +96,11 @@ def tidy(result, model: str, exponentiate: bool = False, level: float = 0.95) ->
     With `exponentiate` (logistic models) estimates and bounds are odds ratios; `se` stays on
     the log-odds scale."""
     ci = result.conf_int(alpha=1 - level)
+    n, parameters, df_resid = model_size(result.model)
     out = pd.DataFrame({"model": model, "term": result.params.index, "estimate": result.params.to_numpy(),
                         "se": result.bse.to_numpy(), "ci_low": ci.iloc[:, 0].to_numpy(),
                         "ci_high": ci.iloc[:, 1].to_numpy(), "p": result.pvalues.to_numpy(),
-                        "n": int(result.nobs)})
+                        "n": n, "parameters": parameters, "df_resid": df_resid, "note": ""})
     if exponentiate:
         for c in ("estimate", "ci_low", "ci_high"):
             out[c] = np.exp(out[c])
@@ -138,3 +145,69 @@ def fit_logit(formula: str, data: pd.DataFrame, model: str):
     """Logistic regression on complete cases; returns (result, tidy table of odds ratios)."""
     result = smf.logit(formula, data=patsy_safe(data), missing="drop").fit(disp=False)
     return result, tidy(result, model, exponentiate=True)
+
+
+# ------------------------------------------------------------------ models under disclosure control
+#
+# A model is published only with at least `disclosure.min_residual_df` residual degrees of
+# freedom: ACRO's MinimumDoFCheck (AI-SDC/ACRO acro/sdcchecks.py: fail when df_resid <
+# safe_dof_threshold, default 10 in acro/default.yaml). With few residual degrees of freedom the
+# fit comes close to reproducing the individual observations. A withheld model keeps its rows
+# (terms, n, parameters, df_resid) with the estimates empty and the reason in `note`.
+
+FITTERS = {"ols": smf.ols, "logit": smf.logit}
+
+
+def min_residual_df(config: Mapping) -> int:
+    """`disclosure.min_residual_df` from the (declared) configuration; a clear error if absent."""
+    try:
+        value = config["disclosure"]["min_residual_df"]
+    except UndeclaredConfig:
+        raise
+    except KeyError:
+        raise ConfigError("config key 'disclosure.min_residual_df' is missing: the minimum residual degrees "
+                          "of freedom of a published model (ACRO's safe_dof_threshold, 10)") from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"config key 'disclosure.min_residual_df': expected an integer >= 1, got {value!r}")
+    return value
+
+
+def model_size(model) -> tuple[int, int, int]:
+    """(n, parameters, df_resid) of a statsmodels model, fitted or not: `parameters` is the rank
+    of its design matrix (what the fit estimates: intercept and every dummy, less any collinear
+    column), as statsmodels counts it for its own residual degrees of freedom."""
+    n = int(model.exog.shape[0])
+    df_resid = int(round(float(model.df_resid)))
+    return n, n - df_resid, df_resid
+
+
+def dof_note(df_resid: int, minimum: int) -> str:
+    """The Danish note of a model withheld for too few residual degrees of freedom."""
+    return f"ikke offentliggjort: for få frihedsgrader (df = {df_resid} < {minimum})"
+
+
+def publishable(df_resid: int, minimum: int) -> bool:
+    """ACRO's MinimumDoFCheck passes with df_resid >= the threshold."""
+    return df_resid >= minimum
+
+
+def withheld_table(terms: list[str], model: str, n: int, parameters: int, df_resid: int, minimum: int) -> pd.DataFrame:
+    """The tidy table of a withheld model: one row per term, no estimates, the reason in `note`."""
+    return pd.DataFrame({"model": model, "term": list(terms), "estimate": np.nan, "se": np.nan, "ci_low": np.nan,
+                         "ci_high": np.nan, "p": np.nan, "n": n, "parameters": parameters, "df_resid": df_resid,
+                         "note": dof_note(df_resid, minimum)}, index=range(len(terms)))[TIDY_COLUMNS]
+
+
+def fit_disclosed(kind: str, formula: str, data: pd.DataFrame, model: str, minimum: int) -> pd.DataFrame:
+    """The tidy table of an `ols` or `logit` model under disclosure control: the design is built
+    first, and a model with fewer than `minimum` residual degrees of freedom is never fitted (no
+    estimate of it exists to leak); otherwise fit_ols / fit_logit as usual."""
+    if kind not in FITTERS:
+        raise ValueError(f"model kind '{kind}' is not one of {sorted(FITTERS)}")
+    design = FITTERS[kind](formula, data=patsy_safe(data), missing="drop")
+    n, parameters, df_resid = model_size(design)
+    if not publishable(df_resid, minimum):
+        return withheld_table(design.exog_names, model, n, parameters, df_resid, minimum)
+    # looked up at call time, so a test may replace fit_ols / fit_logit on the module
+    _, table = (fit_ols if kind == "ols" else fit_logit)(formula, data, model)
+    return table

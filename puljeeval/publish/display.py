@@ -42,16 +42,28 @@ def half_up(value: float, decimals: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
 
 
-def rounded(value: float, decimals: int) -> float | int:
+def _infinite(value: float) -> str | None:
+    """'∞' or '-∞' for an infinite value (an odds ratio's bound under separation), else None:
+    neither a workbook nor Decimal's rounding takes one as a number."""
+    if isinstance(value, int | float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return None
+
+
+def rounded(value: float, decimals: int) -> float | int | str:
     """The number a reader sees, as a number (for CSV and workbook cells): an int when
-    `decimals` is 0."""
+    `decimals` is 0; an infinite value as the text '∞' or '-∞'."""
+    if _infinite(value):
+        return _infinite(value)
     q = half_up(value, decimals)
     return int(q) if decimals == 0 else float(q)
 
 
 def number(value: float, decimals: int = 0) -> str:
     """9957 -> '9.957', 51.64 (1) -> '51,6', -0.0141 (3) -> '-0,014'; thousands point, decimal
-    comma. A value that rounds to zero is written without a sign."""
+    comma. A value that rounds to zero is written without a sign; an infinite one is '∞'."""
+    if _infinite(value):
+        return _infinite(value)
     q = half_up(value, decimals)
     if q == 0:
         q = abs(q)

@@ -1,6 +1,6 @@
 """What every download says about itself: the notes sheet of each workbook and the README beside
 each chapter's CSVs (data source and whether it is synthetic, seed, commit, config hash, the
-disclosure threshold, the marker legend, the units)."""
+disclosure threshold, the marker legend, the units). Texts: config/tables.yaml `notes`."""
 
 from __future__ import annotations
 
@@ -12,30 +12,39 @@ from puljeeval.publish.display import Markers
 from puljeeval.publish.registry import Registry
 from puljeeval.render import pages
 
-NOTES_SHEET = "Noter"
+
+def sheet_name(registry: Registry) -> str:
+    return str(registry.raw["notes"]["sheet"])
 
 
-def notes(chapter: str, config: Any, registry: Registry, markers: Markers, tables_hash: str) -> pd.DataFrame:
-    """(Oplysning, Værdi) rows: the notes sheet, first in the workbook."""
+def notes(chapter: str, config: Any, registry: Registry, markers: Markers, tables_hash: str,
+          title: str | None = None) -> pd.DataFrame:
+    """Two columns (item, value): the notes sheet, first in the workbook (`title`: the chapter's
+    title as the pages give it)."""
+    t = registry.raw["notes"]
+    min_count = config["disclosure"]["min_count"]
     rows = []
     line = pages.synthetic_line(config)
     if line:
-        rows.append(("ADVARSEL", line))
-    rows += [("Kapitel", chapter),
-             ("Datakilde", pages.data_source(config)),
-             ("Git-commit", pages.git_commit()),
-             ("Konfiguration brugt til publiceringen (sha256)", config_hash(config, tables_hash)),
-             ("Diskretionering", f"Antal personer under {config['disclosure']['min_count']} vises ikke, og heller "
-                                 "ikke tal, de kan regnes ud fra (sekundær diskretionering)."),
-             ("Afrunding", "Tal er afrundet én gang, ved visning, efter almindelig afrunding (5 rundes op), "
-                           "til den præcision kolonnens format viser; p-værdier under 0,001 skrives <0,001.")]
-    rows += [(f"Tegn: {symbol}", text) for symbol, text in markers.legend()]
+        rows.append((t["warning"], line))
+    rows += [(t["chapter"], title or chapter),
+             (t["data_source"], pages.data_source(config)),
+             (t["commit"], pages.git_commit()),
+             (t["config_hash"], config_hash(config, tables_hash)),
+             (t["disclosure"][0], t["disclosure"][1].format(min_count=min_count)),
+             (t["rounding"][0], t["rounding"][1])]
+    rows += [(t["marker"].format(symbol=symbol), text) for symbol, text in markers.legend()]
     if markers.convention:
-        rows.append(("Tegnforklaringens forlæg", markers.convention))
-    rows += [(t.sheet, f"Ark med tabellen '{t.id}'") for t in registry.chapter_tables(chapter)]
-    units = sorted({c.unit for t in registry.chapter_tables(chapter) for c in t.columns})
-    rows += [(f"Enhed: {u}", registry.units[u]) for u in units]
-    return pd.DataFrame(rows, columns=["Oplysning", "Værdi"])
+        rows.append((t["convention"], markers.convention))
+    rows += [(tab.sheet, t["sheet_of"].format(id=tab.id)) for tab in registry.chapter_tables(chapter)]
+    # each unit in words, with the headings that carry it
+    headings: dict[str, list[str]] = {}
+    for tab in registry.chapter_tables(chapter):
+        for c in tab.columns:
+            if c.unit not in ("code", "text") and c.heading not in headings.setdefault(c.unit, []):
+                headings[c.unit].append(c.heading)
+    rows += [(t["unit"].format(unit=registry.units[u]), "; ".join(h)) for u, h in sorted(headings.items())]
+    return pd.DataFrame(rows, columns=list(t["columns"]))
 
 
 def config_hash(config: Any, tables_hash: str) -> str:
@@ -43,9 +52,8 @@ def config_hash(config: Any, tables_hash: str) -> str:
                               "tables.yaml": tables_hash})
 
 
-def readme(chapter: str, notes_frame: pd.DataFrame) -> str:
+def readme(chapter: str, notes_frame: pd.DataFrame, registry: Registry) -> str:
     """README.txt beside the chapter's CSVs: the notes, as text."""
-    lines = [f"Publicerede tabeller, {chapter} (én CSV pr. ark i {chapter}.xlsx; UTF-8, komma som "
-             "feltskilletegn, punktum som decimaltegn).", ""]
+    lines = [registry.raw["notes"]["readme"].format(chapter=chapter), ""]
     lines += [f"{k}: {v}" for k, v in notes_frame.itertuples(index=False)]
     return "\n".join(lines) + "\n"

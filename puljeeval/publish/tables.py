@@ -14,6 +14,7 @@ Values are rounded only here, when shown (puljeeval/publish/display.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import pandas as pd
 from puljeeval.publish import display, rules
 from puljeeval.publish.display import Markers
 from puljeeval.publish.masked import Masked
-from puljeeval.publish.registry import Registry, RegistryError, Table
+from puljeeval.publish.registry import FLAT, FORMULA, NESTED, LabelError, LabelSet, Registry, RegistryError, Table
 
 # A row whose `note` column says this was not estimated (chapter 5's small subgroups, models
 # withheld for too few degrees of freedom): its empty estimates are "not estimated", not "not
@@ -71,7 +72,7 @@ def controlled(table: Table, interim: pd.DataFrame, min_count: int) -> Masked:
     masked = rules.apply(table.rule, interim[table.source_columns].reset_index(drop=True), min_count,
                          table.rule_args)
     notes = masked.values[NOTE_COLUMN] if NOTE_COLUMN in masked.values else None
-    masked.mark_missing(None if notes is None else notes.fillna("").astype(str).str.len() > 0)
+    masked.mark_missing(None if notes is None else notes.astype("string").fillna("").str.len() > 0)
     return masked
 
 
@@ -94,33 +95,87 @@ def publish_from_files(chapter: str, paths: Any, registry: Registry, min_count: 
 # ---------------------------------------------------------------------- what readers see
 
 
-def _labels(table: Table, registry: Registry) -> dict[str, dict[str, str]]:
-    """Per shown column, the label set its codes go through (made columns: of their source)."""
-    out = {}
+@dataclass(frozen=True)
+class _ColumnLabels:
+    """How one column's codes become labels when that is more than a dict lookup: `label(code,
+    row)`; `by_row` says whether it needs the cell's row position (a nested set's `by` code, the
+    other terms of a model) or not (a formula)."""
+
+    label: Callable[[str, int | None], str]
+    by_row: bool = True
+
+
+def _labels(table: Table, registry: Registry, values: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Per labelled column, how its codes become labels: a flat set as its dict (code -> label);
+    a nested set (`by`), a term set or a formula set as a `_ColumnLabels`, which for the first two
+    reads the row's `by` code or the other terms of the same model from `values` (the table's
+    rows, as `_cells` has them; None: such columns cannot be labelled)."""
+    out: dict[str, Any] = {}
     for col in table.columns:
         if col.labels is None:
             continue
-        labels = registry.labels(col.labels)
-        out[col.name] = labels
+        label_set = registry.label_set(col.labels)
+        if label_set.kind == FLAT:
+            out[col.name] = dict(label_set.flat)
+        elif label_set.kind == FORMULA:
+            out[col.name] = _ColumnLabels(lambda code, row, ls=label_set: ls.label(code), by_row=False)
+        elif values is not None:
+            out[col.name] = _row_labels(table, col, label_set, values)
+        else:
+            out[col.name] = None          # `_code_text` says what is missing
     return out
 
 
-def _code_text(table: Table, col: Any, value: Any, labels: dict[str, str] | None) -> str:
+def _code_key(value: Any) -> str:
+    """A code as the label sets spell it (a code read back as 3.0 is '3')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _row_labels(table: Table, col: Any, label_set: LabelSet, values: pd.DataFrame) -> _ColumnLabels:
+    if label_set.kind == NESTED:
+        outer = [None if display.is_missing(v) else _code_key(v) for v in values[col.by]]
+        return _ColumnLabels(lambda code, row: label_set.label(code, outer[row] or ""))
+    # a term: the other terms of its model, i.e. of the rows sharing every other code column
+    source = col.source or col.name
+    keys = [c.name for c in table.columns if c.unit == "code" and c.source is None and c.name != source]
+    model = (values[keys].astype("string").fillna("").agg("\x1f".join, axis=1).tolist() if keys
+             else [""] * len(values))
+    members: dict[str, list[str]] = {}
+    for m, v in zip(model, values[source], strict=True):
+        if not display.is_missing(v):
+            members.setdefault(m, []).append(_code_key(v))
+    by_row = [members.get(m, []) for m in model]
+    return _ColumnLabels(lambda code, row: label_set.label(code, model_terms=by_row[row]))
+
+
+def _code_text(table: Table, col: Any, value: Any, labels: Any, row: int | None = None) -> str:
+    """A code cell's text: its label from the column's label set (`labels` as `_labels` made it;
+    `row` is the cell's row position, which nested and term sets need), or the code itself for a
+    column without labels. A code without a label is an error naming set, column and table."""
     if display.is_missing(value):
         return ""
-    key = str(value)
-    if labels is None:
+    key = _code_key(value)
+    if col.labels is None:
         return key
-    if key not in labels:
-        raise RegistryError(f"tables.yaml: label set '{col.labels}' has no label for '{key}' "
-                            f"(column '{col.source or col.name}' of table '{table.id}')")
-    return labels[key]
+    if labels is None or (isinstance(labels, _ColumnLabels) and labels.by_row and row is None):
+        raise RegistryError(f"tables.yaml: label set '{col.labels}' (column '{col.name}' of table '{table.id}') "
+                            f"labels by row: `_labels` needs the table's rows and `_code_text` the cell's row")
+    try:
+        if isinstance(labels, dict):
+            if key not in labels:
+                raise LabelError(f"label set '{col.labels}' has no label for '{key}'")
+            return labels[key]
+        return labels.label(key, row)
+    except LabelError as err:
+        raise RegistryError(f"tables.yaml: {err} (column '{col.source or col.name}' of table '{table.id}')") from None
 
 
 def _cells(table: Table, masked: Masked, registry: Registry, markers: Markers, how: str) -> pd.DataFrame:
     """The table's shown columns in registry order, each cell through `display.text` (how='text')
     or `display.machine` (how='machine'); codes through their label sets."""
-    labels = _labels(table, registry)
+    labels = _labels(table, registry, masked.values)
     fmt = display.text if how == "text" else display.machine
     out = {}
     for col in table.columns:
@@ -128,13 +183,13 @@ def _cells(table: Table, masked: Masked, registry: Registry, markers: Markers, h
         values, status = masked.values[source], masked.status[source]
         if col.unit in ("code", "text"):
             cells = []
-            for v, s in zip(values, status, strict=True):
+            for row, (v, s) in enumerate(zip(values, status, strict=True)):
                 if s:
                     cells.append(markers.symbol(s))
                 elif display.is_missing(v):
                     cells.append("" if col.source is not None else markers.symbol(display.NOT_APPLICABLE))
                 else:
-                    cells.append(_code_text(table, col, v, labels.get(col.name)))
+                    cells.append(_code_text(table, col, v, labels.get(col.name), row))
             out[col.name] = cells
         else:
             out[col.name] = [fmt(v, col.unit, col.decimals, s, markers) for v, s in zip(values, status, strict=True)]

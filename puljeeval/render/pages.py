@@ -155,18 +155,25 @@ def to_html(executed: str | Path, out: str | Path, with_code: bool) -> None:
         tmp.write_text(body, encoding="utf-8")
 
 
-def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str]) -> str:
-    """The front page: links to the chapters (reviewer and code pages), the reproduction check
-    and the downloads. Paths are relative to results/report/."""
+def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str], banner_html: str = "",
+               checks: dict[str, str] | None = None) -> str:
+    """The front page: the synthetic-data banner (when the data are), links to the chapters
+    (reviewer and code pages), the reproduction check (its Danish summary and `checks`: label ->
+    page or file) and the downloads. Paths are relative to results/report/."""
     from html import escape
     items = "".join(f'<li><a href="{stem}.html">{escape(title)}</a> '
                     f'(<a href="{stem}_kode.html">med kode</a>, <a href="{stem}.ipynb">notebook</a>)</li>'
                     for stem, title in chapters.items())
     files = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in downloads.items())
+    check_items = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>'
+                          for label, path in (checks or {}).items())
     return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">" + NO_FAVICON +
             "<title>Evaluering af puljen: kapitler</title>"
-            "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}</style>"
-            "</head><body><h1>Behandlingstilbud til børn og unge fra familier med stof- eller alkoholmisbrug</h1>"
+            "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}"
+            ".synthetic{background:#fff3cd;border:1px solid #d39e00;padding:.6em 1em;margin:1em 0;"
+            "font-weight:bold}</style>"
+            "</head><body>" + banner_html +
+            "<h1>Behandlingstilbud til børn og unge fra familier med stof- eller alkoholmisbrug</h1>"
             f"<h2>Kapitler</h2><ul>{items}</ul>"
-            f"<h2>Reproduktion af rapportens tal</h2><p>{escape(summary)}</p>"
+            f"<h2>Reproduktion af rapportens tal</h2><p>{escape(summary)}</p><ul>{check_items}</ul>"
             f"<h2>Downloads</h2><ul>{files}</ul></body></html>\n")

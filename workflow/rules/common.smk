@@ -100,7 +100,8 @@ PUBLISH_SOURCES = {
     "bilag4_coefficients": ELEMENT_MODELS["coefficients"],
     "bilag4_models": ELEMENT_MODELS["models"],
 }
-# What each chapter's figures read beyond the registry: config keys and side files.
+# What each chapter's figures read beyond the registry (the label sets of the tables they draw
+# included): config keys and side files.
 FIGURE_CONFIG = {
     "kapitel_3": {"keys": ["age.groups"], "side": ["published"]},
     "kapitel_4": {"keys": ["age.groups"], "side": ["instruments"]},
@@ -108,10 +109,39 @@ FIGURE_CONFIG = {
 }
 
 
-def publish_inputs(chapter, side=()):
-    """The chapter's interim tables (by registry source name), the registry and `side` files."""
+# The side files and config keys each chapter's label sets read (config/tables.yaml `labels`):
+# every rule that shows a chapter's tables declares them.
+LABEL_INPUTS = {chapter: PUBLISH_REGISTRY.label_inputs(chapter) for chapter in PUBLISHED_CHAPTERS}
+
+
+def publish_inputs(chapter, side=None):
+    """The chapter's interim tables (by registry source name), the registry, and the side files
+    its labels read (every table's; `side`: exactly these instead, for a rule that shows only
+    some tables, such as the figures)."""
+    side = LABEL_INPUTS[chapter]["side_files"] if side is None else side
     return {
         **{name: PUBLISH_SOURCES[name] for name in PUBLISH_REGISTRY.sources(chapter)},
         "tables": SIDE_FILES["tables"],
         **{key: SIDE_FILES[key] for key in side},
     }
+
+
+def publish_keys(chapter, keys=None):
+    """A chapter's publishing rule's `params.config`: the threshold, provenance and the config
+    keys its labels read (`keys`: exactly these instead)."""
+    keys = LABEL_INPUTS[chapter]["config"] if keys is None else keys
+    return cfg(*dict.fromkeys(["disclosure.min_count", *PROVENANCE_KEYS, *keys]))
+
+
+# Rendering (render.smk)
+# The config keys and side files each chapter's notebook reads (its prose and provenance).
+CHAPTER_CONFIG = {
+    "kapitel_3": {"keys": [], "side": ["tables"]},
+    "kapitel_4": {"keys": [], "side": ["tables"]},
+    "kapitel_5": {"keys": ["core_elements.outcomes"], "side": ["tables", "core_elements"]},
+}
+
+
+def chapter_side(chapter):
+    """The side files a chapter's notebook reads: its own and those its tables' labels read."""
+    return list(dict.fromkeys([*CHAPTER_CONFIG[chapter]["side"], *LABEL_INPUTS[chapter]["side_files"]]))

@@ -11,7 +11,8 @@ rule publish_tables:
         csv_dir=directory("results/tables/{chapter}"),
         masked=directory("results/interim/published/{chapter}"),
     params:
-        config=cfg("disclosure.min_count", *PROVENANCE_KEYS),
+        config=lambda wc: publish_keys(wc.chapter),
+        title=lambda wc: CHAPTER_PAGES[wc.chapter],
     wildcard_constraints:
         chapter="|".join(PUBLISHED_CHAPTERS),
     conda:
@@ -30,7 +31,8 @@ rule figures:
     output:
         figures=directory("results/figures/{chapter}"),
     params:
-        config=lambda wc: cfg("disclosure.min_count", *FIGURE_CONFIG[wc.chapter]["keys"]),
+        # provenance: every figure says when its data are synthetic
+        config=lambda wc: publish_keys(wc.chapter, FIGURE_CONFIG[wc.chapter]["keys"]),
     wildcard_constraints:
         chapter="|".join(PUBLISHED_CHAPTERS),
     conda:

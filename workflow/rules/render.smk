@@ -2,12 +2,6 @@
 # reads, from the effective config, i.e. with --configfile and --config), converted to HTML for
 # reviewers (no code) and auditors (with code), and an index page linking everything.
 
-# The config keys and side files each chapter's notebook reads (its prose and provenance).
-CHAPTER_CONFIG = {
-    "kapitel_3": {"keys": [], "side": ["tables"]},
-    "kapitel_4": {"keys": [], "side": ["tables"]},
-    "kapitel_5": {"keys": ["core_elements.outcomes"], "side": ["tables", "core_elements"]},
-}
 # Where the run's configuration came from: the default file, --configfile files, --config values.
 CONFIG_SOURCES = ["config/config.yaml"] + [
     str(Path(f).relative_to(Path.cwd())) if Path(f).is_relative_to(Path.cwd()) else str(f)
@@ -22,14 +16,16 @@ rule render_chapter:
         masked=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["masked"],
         figures=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
         extracts=[extract_path(name) for name in EXTRACTS],
-        side=lambda wc: [SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]],
+        side=lambda wc: [SIDE_FILES[key] for key in chapter_side(wc.chapter)],
     output:
         "results/report/{chapter}.ipynb",
     params:
         masked_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["masked"],
         figures_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
-        config=lambda wc: cfg(*PROVENANCE_KEYS, *CHAPTER_CONFIG[wc.chapter]["keys"], "disclosure.min_count"),
-        side_files=lambda wc: {key: SIDE_FILES[key] for key in CHAPTER_CONFIG[wc.chapter]["side"]},
+        config=lambda wc: publish_keys(
+            wc.chapter, [*LABEL_INPUTS[wc.chapter]["config"], *CHAPTER_CONFIG[wc.chapter]["keys"]]
+        ),
+        side_files=lambda wc: {key: SIDE_FILES[key] for key in chapter_side(wc.chapter)},
         config_sources=CONFIG_SOURCES,
     wildcard_constraints:
         chapter="kapitel_[0-9]+",
@@ -66,12 +62,14 @@ rule chapter_html:
 rule report_index:
     input:
         html=expand("results/report/{chapter}.html", chapter=CHAPTER_PAGES),
-        reproduction="results/reproduction/reproduction.csv",
+        reproduction=REPRODUCTION["public"],
+        reproduction_page=REPRODUCTION["page"],
+        disclosure=DISCLOSURE_AUDIT["summary"],
     output:
         "results/report/index.html",
     params:
         chapters=CHAPTER_PAGES,
-        config=cfg(*SCALE_KEYS),
+        config=cfg(*PROVENANCE_KEYS),
     conda:
         "../../environment.yml"
     log:

@@ -1,152 +1,205 @@
 """Chapter 4's figures (Figur 4-1..4-13): 100 % stacked shares and start/end means.
 
-Reads: the controlled tables `outcomes`, `benefit_shares`, `parent_statements` and
-`core_om_severity`; config/instruments.yaml (scale labels, norms, bands, answer labels), config
-`age.groups`, `disclosure.min_count`; titles, axes and labels from the registry.
+Reads: the masked tables `outcomes`, `benefit_shares`, `parent_statements` and
+`core_om_severity`; config/instruments.yaml (answer categories, norms, bands, scale ranges);
+the registry's label sets `age_group_labels` (config `age.groups`), `scales`,
+`parent_statements`, `change_categories`, `prepost`, `timepoints`; titles and axes from its
+figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from puljeeval.publish.figures.style import bar_style, dk
-from puljeeval.publish.registry import Registry
+from puljeeval.publish import display
+from puljeeval.publish.figures import style
+from puljeeval.publish.figures.context import Context, Marks, cell, codes, label, rows, share_cell
+from puljeeval.publish.masked import Masked
 from puljeeval.scoring.change import CATEGORIES
 
 CHAPTER = "kapitel_4"
+OUTCOMES = "outcomes"
+# A gap of this many percentage points holds the names of its hidden segments.
+GAP_ROOM = 30
 
 
-def stacked(frame: pd.DataFrame, row: str, row_labels: dict, segments: list[tuple[str, str]], title: str,
-            hidden: str, axis: str) -> plt.Figure:
-    """100 % stacked bars, one per row value; `segments` is (share column, label) in order.
-    Hidden shares are drawn as an empty gap labelled `hidden`."""
-    rows = list(dict.fromkeys(frame[row]))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
-    for ri, r in enumerate(rows):
-        left = 0.0
-        d = frame[frame[row] == r].iloc[0]
-        for si, (col, label) in enumerate(segments):
-            share = d.get(col)
-            if share is None or pd.isna(share):
+def stacked(frame: Masked, table: str, row: str, row_labels: Mapping[str, str],
+            segments: Sequence[tuple[str, str, str]], ctx: Context, marks: Marks, title: str) -> plt.Figure:
+    """100 % stacked bars, one per code of `row`; `segments` is (share column,
+    label, the registry column of `table` that gives its precision) in order.
+    A segment without a number is not drawn: the bar's gap is the sum of its hidden segments
+    (which the published shares give anyway), and the segments it holds are named beside the bar
+    with the marker of their reason."""
+    codes_ = codes(frame, row)
+    fig, ax = style.figure(7.5, 0.45 * len(codes_) + 1.5)
+    where = f"figure {title!r}"
+    for ri, code in enumerate(codes_):
+        hit = rows(frame, **{row: code})
+        i = hit.values.index[0]
+        left, missing = 0.0, []
+        for si, (col, name, source) in enumerate(segments):
+            found = cell(hit, i, col)
+            if not found.shown:
+                missing.append(f"{name}: {marks.symbol(found.status)}")
                 continue
-            ax.barh(ri, share, left=left, **bar_style(si), label=label if ri == 0 else None)
-            if share >= 4:
-                ax.text(left + share / 2, ri, f"{dk(share)} %", ha="center", va="center", fontsize=6,
-                        color="white" if si in (0, 4) else "black")
-            left += share
-        if left < 99.5:
-            ax.text(left + 0.5, ri, hidden, va="center", fontsize=6)
-    ax.set_yticks(range(len(rows)), [row_labels.get(r, r) for r in rows])
+            fill = style.bar_style(si)
+            ax.barh(ri, found.value, left=left, **fill)
+            text = ax.text(left + found.value / 2, ri, ctx.number(found.value, table, source), ha="center",
+                           va="center", fontsize=6, **style.on_fill(fill["color"]))
+            marks.inside(ax, text, left, left + found.value)
+            left += found.value
+        if missing:
+            # in the bar's gap (where the hidden segments are) when it has room, else beside the bar
+            ax.text(left + 1 if left <= 100 - GAP_ROOM else 101, ri, "; ".join(missing), va="center",
+                    fontsize=style.MARKER_SIZE, clip_on=False)
+    ax.set_yticks(range(len(codes_)), [label(row_labels, c, where) for c in codes_])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel(axis)
-    ax.legend(ncol=len(segments), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7)
-    ax.set_title(title, loc="left", pad=22)
-    fig.tight_layout()
+    ax.set_xlabel(ctx.registry.text("share_axis"))
+    handles = [style.swatch(si, name) for si, (_, name, _) in enumerate(segments)]
+    fig.legend(handles=handles, ncol=len(segments), loc="outside lower center")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=9)
     return fig
 
 
-def prepost(frame: pd.DataFrame, row: str, row_labels: dict, title: str, axis_label: str,
-            times: dict[str, str], references: list[tuple[float, str]] = ()) -> plt.Figure:
-    """Start and end means with 95 % intervals, one pair of bars per row value (`times` labels
-    start and end), with reference lines (norms, population means)."""
-    rows = list(dict.fromkeys(frame[row]))
-    fig, ax = plt.subplots(figsize=(7, max(2.6, 0.5 * len(rows) + 1.6)))
-    for ri, r in enumerate(rows):
-        d = frame[frame[row] == r].iloc[0]
-        for ti, (tp, label) in enumerate(times.items()):
-            mean = d[f"{tp}_mean"]
-            if pd.isna(mean):
-                continue
+def scale_floor(spec: Mapping[str, Any], scale: str) -> float:
+    """The lowest score of a scale: its items' lowest answer times its multiplier (a sum of scales:
+    the sum of theirs). Bars of means start there (a 1-3 scale's bars start at 1)."""
+    s = spec["scales"][scale]
+    if "sum_of" in s:
+        return sum(scale_floor(spec, part) for part in s["sum_of"])
+    return float(spec["range"][0]) * float(s.get("multiplier", 1))
+
+
+def prepost(frame: Masked, row: str, row_labels: Mapping[str, str], ctx: Context, marks: Marks, title: str,
+            axis_label: str, references: Sequence[tuple[float, str]] = (), origin: float = 0.0) -> plt.Figure:
+    """Start and end means with 95 % intervals, one pair of bars per code of `row` (bars from
+    `origin`, the scale's lowest score), with reference lines (norms, population means). A mean
+    without a number gets the marker of its reason where its bar would be."""
+    times = ctx.registry.labels("prepost")
+    codes_ = codes(frame, row)
+    where = f"figure {title!r}"
+    fig, ax = style.figure(7.5, max(2.8, 0.55 * len(codes_) + 1.8))
+    for ri, code in enumerate(codes_):
+        hit = rows(frame, **{row: code})
+        i = hit.values.index[0]
+        for ti, tp in enumerate(times):
             y = ri + (ti - 0.5) * 0.38
-            err = [[mean - d[f"{tp}_ci_low"]], [d[f"{tp}_ci_high"] - mean]]
-            ax.barh(y, mean, height=0.36, xerr=err, error_kw={"elinewidth": 0.7, "capsize": 2},
-                    **bar_style(ti + 1), label=label if ri == 0 else None)
-            ax.text(d[f"{tp}_ci_high"] * 1.01 + 0.1, y, dk(mean, 1), va="center", fontsize=6)
-    for k, (value, label) in enumerate(references):
-        ax.axvline(value, color="#262626", linestyle="--", linewidth=0.8)
-        ax.annotate(f"{label}: {dk(value, 1)}", xy=(value, 1), xycoords=ax.get_xaxis_transform(),
-                    xytext=(0, 2 + 9 * k), textcoords="offset points", fontsize=6, ha="center", va="bottom")
-    ax.set_yticks(range(len(rows)), [row_labels.get(r, r) for r in rows])
+            mean = cell(hit, i, f"{tp}_mean")
+            if not mean.shown:
+                ax.text(origin, y, " " + marks.symbol(mean.status), va="center", fontsize=style.MARKER_SIZE)
+                continue
+            low, high = cell(hit, i, f"{tp}_ci_low"), cell(hit, i, f"{tp}_ci_high")
+            err = None
+            if low.shown and high.shown:
+                err = [[mean.value - low.value], [high.value - mean.value]]
+            ax.barh(y, mean.value - origin, left=origin, height=0.36, xerr=err,
+                    error_kw={"elinewidth": 0.7, "capsize": 2, "ecolor": style.EDGE}, **style.bar_style(ti + 1))
+            right = high.value if high.shown else mean.value
+            ax.annotate(ctx.number(mean.value, OUTCOMES, f"{tp}_mean"), xy=(right, y), xytext=(3, 0),
+                        textcoords="offset points", va="center", fontsize=6)
+    for k, (value, name) in enumerate(references):
+        ax.axvline(value, color=style.EDGE, linestyle="--", linewidth=0.8)
+        ax.annotate(f"{name}: {display.number(value, _decimals(value))}", xy=(value, 1),
+                    xycoords=ax.get_xaxis_transform(), xytext=(0, 2 + 9 * k), textcoords="offset points",
+                    fontsize=6, ha="center", va="bottom")
+    ax.set_yticks(range(len(codes_)), [label(row_labels, c, where) for c in codes_])
     ax.invert_yaxis()
+    ax.set_xlim(left=origin)
     ax.set_xlabel(axis_label)
-    fig.legend(*ax.get_legend_handles_labels(), ncol=2, loc="lower center", fontsize=7)
-    ax.set_title(title, loc="left", pad=8 + 10 * len(references))
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    handles = [style.swatch(ti + 1, name) for ti, name in enumerate(times.values())]
+    fig.legend(handles=handles, ncol=len(handles), loc="outside lower center")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=9)
     return fig
 
 
-def catalogue(tables: dict[str, pd.DataFrame], registry: Registry, settings: Any) -> dict[str, plt.Figure]:
+def _decimals(value: float, most: int = 2) -> int:
+    """A constant's decimals as written in the config (68 -> 0, 6.4 -> 1)."""
+    for d in range(most + 1):
+        if float(display.half_up(value, d)) == float(value):
+            return d
+    return most
+
+
+def catalogue(tables: dict[str, Masked], ctx: Context, settings: Any) -> dict[str, plt.Figure]:
     """Figur 4-1..4-13 keyed by file stem."""
-    m = settings.config["disclosure"]["min_count"]
-    hidden = registry.text("hidden_share", min_count=m)
-    axis = registry.text("share_axis")
+    reg = ctx.registry
     specs = settings.instruments["instruments"]
-    out = tables["outcomes"]
-    category_labels = registry.labels("change_categories")
-    cats = [(f"{c}_pct", category_labels[c]) for c in CATEGORIES]
-    times = registry.labels("prepost")
-    groups = settings.config["age"]["groups"]
-    group_labels = {**registry.labels("age_groups"),
-                    **{g["label"]: registry.text("age_group", label=g["label"]) for g in groups}}
+    out = tables[OUTCOMES]
+    category_labels = reg.labels("change_categories")
+    cats = [(f"{c}_pct", label(category_labels, c, "change categories"), f"{c}_pct") for c in CATEGORIES]
+    group_labels = reg.labels("age_group_labels")
+    scale_labels = reg.labels("scales")
 
     def fig(stem: str) -> dict:
-        return registry.figure(CHAPTER, stem)
+        return reg.figure(CHAPTER, stem)
 
-    def scale_labels(name: str) -> dict:
-        return {k: v["label"] for k, v in specs[name]["scales"].items()}
-
-    def rows(instrument: str, scales: list[str] | None = None, by_group: bool = False) -> pd.DataFrame:
-        d = out[out["instrument"] == instrument]
+    def select(instrument: str, scales: list[str] | None = None) -> Masked:
+        d = rows(out, instrument=instrument)
         if scales is not None:
-            d = d[d["scale"].isin(scales)]
-        return d.assign(key=d["age_group"] if by_group else d["scale"])
+            d = rows(d, d.values["scale"].isin(scales))
+        return d
 
-    def means(stem: str, frame: pd.DataFrame, labels: dict, instrument: str | None = None) -> plt.Figure:
-        spec = fig(stem)
-        refs = [(specs[instrument]["norms"][k]["value"], label) for k, label in spec.get("references", {}).items()]
-        return prepost(frame, "key", labels, spec["title"], spec["axis"], times, refs)
+    def means(stem: str, frame: Masked, row: str, labels: Mapping[str, str], instrument: str) -> plt.Figure:
+        spec, marks = fig(stem), ctx.marks()
+        norms = specs[instrument].get("norms", {})
+        refs = [(float(norms[k]["value"]), name) for k, name in spec.get("references", {}).items()]
+        origin = min(scale_floor(specs[instrument], s) for s in codes(frame, "scale"))
+        return ctx.finish(prepost(frame, row, labels, ctx, marks, spec["title"], spec["axis"], refs, origin), marks)
 
-    def shares(stem: str, frame: pd.DataFrame, row: str, labels: dict, segments: list) -> plt.Figure:
-        return stacked(frame, row, labels, segments, fig(stem)["title"], hidden, axis)
+    def shares(stem: str, frame: Masked, table: str, row: str, labels: Mapping[str, str],
+               segments: list) -> plt.Figure:
+        marks = ctx.marks()
+        return ctx.finish(stacked(frame, table, row, labels, segments, ctx, marks, fig(stem)["title"]), marks)
 
-    bands = [(f"{b['label']}_pct", b["label"]) for b in specs["core_om"]["bands"]["clinical"]]
-    who5 = rows("who5", ["total"], by_group=True)
+    bands = [(b["label"], b["label"], "share_pct") for b in specs["core_om"]["bands"]["clinical"]]
+    who5 = select("who5", ["total"])
+    statements = reg.labels("parent_statements")
     return {
-        "figur_4_1": shares("figur_4_1", _wide_shares(tables["benefit_shares"], "age_group", "answer"), "age_group",
-                            group_labels, _answer_segments(specs["benefit"]["categorical"]["benefit"])),
-        "figur_4_2": means("figur_4_2", who5, group_labels, "who5"),
-        "figur_4_3": shares("figur_4_3", who5, "key", group_labels, cats),
-        "figur_4_4": means("figur_4_4", rows("tool_0_2"), scale_labels("tool_0_2")),
-        "figur_4_5": shares("figur_4_5", _wide_shares(tables["parent_statements"], "label", "answer"), "label", {},
-                            _answer_segments(specs["parent_statements"]["categorical"]["all"])),
-        "figur_4_6": means("figur_4_6", rows("sdq_p", ["total"]), scale_labels("sdq_p"), "sdq_p"),
-        "figur_4_7": means("figur_4_7", rows("sdq_p", ["emotional", "conduct", "hyperactivity", "peer", "prosocial"]),
-                           scale_labels("sdq_p")),
-        "figur_4_8": shares("figur_4_8", rows("sdq_p"), "key", scale_labels("sdq_p"), cats),
-        "figur_4_9": means("figur_4_9", rows("yp_core", ["total"]), scale_labels("yp_core"), "yp_core"),
-        "figur_4_10": shares("figur_4_10", rows("yp_core", ["total"]), "key", scale_labels("yp_core"), cats),
-        "figur_4_11": means("figur_4_11", rows("core_om", ["total"]), scale_labels("core_om")),
-        "figur_4_11_niveauer": shares("figur_4_11_niveauer", _wide_shares(tables["core_om_severity"], "timepoint",
-                                                                          "band"),
-                                      "timepoint", registry.labels("timepoints"), bands),
-        "figur_4_12": means("figur_4_12", rows("core_om", ["wellbeing", "problems", "functioning", "risk"]),
-                            scale_labels("core_om")),
-        "figur_4_13": shares("figur_4_13", rows("core_om", ["total", "wellbeing", "problems", "functioning", "risk"]),
-                             "key", scale_labels("core_om"), cats),
+        "figur_4_1": shares("figur_4_1", _wide(tables["benefit_shares"], "age_group", "answer"), "benefit_shares",
+                            "age_group", group_labels, _answers(specs["benefit"]["categorical"]["benefit"])),
+        "figur_4_2": means("figur_4_2", who5, "age_group", group_labels, "who5"),
+        "figur_4_3": shares("figur_4_3", who5, OUTCOMES, "age_group", group_labels, cats),
+        "figur_4_4": means("figur_4_4", select("tool_0_2"), "scale", scale_labels["tool_0_2"], "tool_0_2"),
+        "figur_4_5": shares("figur_4_5", _wide(tables["parent_statements"], "item", "answer"), "parent_statements",
+                            "item", statements, _answers(specs["parent_statements"]["categorical"]["all"])),
+        "figur_4_6": means("figur_4_6", select("sdq_p", ["total"]), "scale", scale_labels["sdq_p"], "sdq_p"),
+        "figur_4_7": means("figur_4_7", select("sdq_p", ["emotional", "conduct", "hyperactivity", "peer", "prosocial"]),
+                           "scale", scale_labels["sdq_p"], "sdq_p"),
+        "figur_4_8": shares("figur_4_8", select("sdq_p"), OUTCOMES, "scale", scale_labels["sdq_p"], cats),
+        "figur_4_9": means("figur_4_9", select("yp_core", ["total"]), "scale", scale_labels["yp_core"], "yp_core"),
+        "figur_4_10": shares("figur_4_10", select("yp_core", ["total"]), OUTCOMES, "scale", scale_labels["yp_core"],
+                             cats),
+        "figur_4_11": means("figur_4_11", select("core_om", ["total"]), "scale", scale_labels["core_om"], "core_om"),
+        "figur_4_11_niveauer": shares("figur_4_11_niveauer", _wide(tables["core_om_severity"], "timepoint", "band"),
+                                      "core_om_severity", "timepoint", reg.labels("timepoints"), bands),
+        "figur_4_12": means("figur_4_12", select("core_om", ["wellbeing", "problems", "functioning", "risk"]),
+                            "scale", scale_labels["core_om"], "core_om"),
+        "figur_4_13": shares("figur_4_13", select("core_om", ["total", "wellbeing", "problems", "functioning", "risk"]),
+                             OUTCOMES, "scale", scale_labels["core_om"], cats),
     }
 
 
-def _wide_shares(long: pd.DataFrame, row: str, answer: str) -> pd.DataFrame:
-    wide = long.pivot_table(index=row, columns=answer, values="share_pct", aggfunc="first", sort=False,
-                            dropna=False)
-    wide.columns = [f"{c}_pct" for c in wide.columns]
-    return wide.reset_index()
+def _wide(long: Masked, row: str, answer: str) -> Masked:
+    """A long share table (one row per row code and answer) as one row per row code with a share
+    column per answer (named by the answer), values and statuses alike (a share whose count is
+    below the threshold marked as that). An answer a row lacks is 'not applicable'."""
+    values = long.values.pivot(index=row, columns=answer, values="share_pct")
+    shares = [share_cell(long, i, "share_pct", ["count"]).status for i in long.values.index]
+    status = pd.DataFrame({row: long.values[row], answer: long.values[answer], "share_pct": shares}).pivot(
+        index=row, columns=answer, values="share_pct")
+    order = list(dict.fromkeys(long.values[row]))
+    values, status = values.reindex(order), status.reindex(order)
+    status = status.where(status.notna(), display.NOT_APPLICABLE)
+    return Masked(values.rename_axis(columns=None).reset_index(),
+                  status.rename_axis(columns=None).reset_index().assign(**{row: ""}))
 
 
-def _answer_segments(labels: dict) -> list[tuple[str, str]]:
-    """Answer categories from best to worst."""
-    return [(f"{label}_pct", label) for _, label in sorted(labels.items(), key=lambda kv: -int(kv[0]))]
+def _answers(labels: Mapping[Any, str]) -> list[tuple[str, str, str]]:
+    """Answer categories from best to worst: (the share column `_wide` made, label, the long
+    table's share column)."""
+    return [(name, name, "share_pct") for _, name in sorted(labels.items(), key=lambda kv: -int(kv[0]))]

@@ -53,6 +53,7 @@ rule all:
         bilag4_models=ELEMENT_MODELS["models"],
         **{f"{c}_{k}": v for c, paths in PUBLISHED_CHAPTERS.items() for k, v in paths.items()},
         report_index="results/report/index.html",
+        report_pdf=REPORT_DOCUMENT["pdf"],
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
     default_target: True
 

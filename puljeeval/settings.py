@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import hashlib
 import json
 import os
 import re
@@ -135,6 +136,20 @@ class ConfigView(dict):
         return json.loads(json.dumps(dict(super().items()), default=str))
 
 
+class ConfigSlice(dict):
+    """A rule's `params.config` (keys `paths` and `values`). Snakemake records a rule's params by
+    their repr and prints old and new repr when they change; the full values would make that
+    reason thousands of characters long, so the repr names the keys and a digest of the values
+    (a change of any value still changes the repr, and so reruns the rule)."""
+
+    def __repr__(self) -> str:
+        digest = hashlib.sha256(json.dumps(self["values"], sort_keys=True, default=str).encode()).hexdigest()
+        return f"config[{', '.join(self['paths'])}] sha256:{digest[:16]}"
+
+    def __reduce__(self):
+        return (ConfigSlice, (dict(self),))
+
+
 def config_slice(config: dict, *paths: str) -> dict:
     """What a rule declares as `params.config`: the given dotted keys of `config` (whole subtrees)
     under their parents, plus the list of keys, so the script can refuse reads of anything else.
@@ -151,7 +166,7 @@ def config_slice(config: dict, *paths: str) -> dict:
                 out[part] = copy.deepcopy(node)
             else:
                 out = out.setdefault(part, {})
-    return {"paths": sorted(paths), "values": values}
+    return ConfigSlice(paths=sorted(paths), values=values)
 
 
 @dataclass(frozen=True)

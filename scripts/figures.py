@@ -1,6 +1,8 @@
 """Rule figures (one job per chapter): the chapter's figures as PNG and SVG, drawn from the
 disclosure-controlled tables (values and cell statuses) with the registry's texts, labels and
-display precision, and the synthetic-data line when the data are the twin."""
+display precision, and the synthetic-data line when the data are the twin; beside each the
+caption's sidecar `<stem>.json` (number, the report's title, "Kilde" and note lines, N, alt text,
+synthetic-data line), which the chapter pages read for captions, alt text and contents."""
 
 from puljeeval import rulekit
 from puljeeval.publish import figures

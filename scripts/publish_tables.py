@@ -1,10 +1,11 @@
 """Rule publish_tables (one job per chapter): the chapter's disclosure-controlled tables (values
 and cell statuses, for the notebooks, the reproduction check and the audit), and what readers
-download: a workbook with a notes sheet and one CSV per sheet with a README."""
+download: a workbook with a notes sheet, one CSV per sheet in each of two dialects (the documented
+one, and the Danish Excel one in a sub-folder) and a README describing both."""
 
 from pathlib import Path
 
-from puljeeval import rulekit
+from puljeeval import rulekit, workbook
 from puljeeval.atomic import written
 from puljeeval.publish import notes, xlsx
 from puljeeval.publish import registry as reg
@@ -28,11 +29,14 @@ with rulekit.logged(snakemake):  # noqa: F821
                        smk.params.title)
     decimals = {t.sheet: {c.heading: c.decimals for c in t.columns if c.decimals is not None}
                 for t in registry.chapter_tables(chapter)}
-    xlsx.write({notes.sheet_name(registry): info, **sheets}, smk.output.workbook, decimals)
+    notes_sheet = notes.sheet_name(registry)
+    xlsx.write({notes_sheet: info, **sheets}, smk.output.workbook, decimals, notes=notes_sheet)
     csv_dir = Path(smk.output.csv_dir)
-    csv_dir.mkdir(parents=True, exist_ok=True)
+    excel_dir = csv_dir / workbook.EXCEL_CSV_FOLDER
+    excel_dir.mkdir(parents=True, exist_ok=True)
     for sheet, frame in sheets.items():
         rulekit.write_csv(frame, csv_dir / f"{sheet}.csv")
+        workbook.write_excel_csv(frame, excel_dir / f"{sheet}.csv", decimals.get(sheet))
     with written(csv_dir / "README.txt") as tmp:
-        tmp.write_text(notes.readme(chapter, info, registry), encoding="utf-8")
+        tmp.write_text(notes.readme(chapter, info, registry, workbook.EXCEL_CSV_FOLDER), encoding="utf-8")
     print(f"{chapter}: {', '.join(sheets)}")

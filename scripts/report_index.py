@@ -14,7 +14,8 @@ with rulekit.logged(snakemake):  # noqa: F821
     checks = {"Reproduktionstabellen: rapportens tal ved siden af de genskabte og de viste": "reproduktion.html",
               "Diskretionskontrol: opsummering af revisionen af skjulte celler": "../disclosure/summary.txt",
               "Diskretionskontrol: registrering til outputkontrol (CSV)": "../disclosure/output_checking.csv"}
-    downloads = {"Reproduktionstabel (CSV)": "../reproduction/reproduction.csv",
+    downloads = {"Hele rapporten (PDF)": "rapport.pdf",
+                 "Reproduktionstabel (CSV)": "../reproduction/reproduction.csv",
                  "Kapitel 3, tabeller (Excel)": "../tables/kapitel_3.xlsx",
                  "Kapitel 3, tabeller (CSV)": "../tables/kapitel_3/",
                  "Kapitel 3, figurer (PNG og SVG)": "../figures/kapitel_3/",
@@ -25,5 +26,6 @@ with rulekit.logged(snakemake):  # noqa: F821
                  "Kapitel 5 og Bilag 4, tabeller (CSV)": "../tables/kapitel_5/",
                  "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/"}
     with written(smk.output[0]) as tmp:
-        tmp.write_text(report.index_html(smk.params.chapters, summary, downloads,
-                                                   report.banner(settings.config), checks), encoding="utf-8")
+        page = report.index_html(smk.params.chapters, summary, downloads, report.banner(settings.config), checks,
+                                 settings.config)
+        tmp.write_text(page, encoding="utf-8")

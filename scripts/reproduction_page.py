@@ -5,7 +5,7 @@ from puljeeval import rulekit
 from puljeeval.atomic import written
 from puljeeval.evaluation import reproduction
 from puljeeval.publish.registry import from_settings
-from puljeeval.render import html_table, pages
+from puljeeval.render import html_table, layout, pages
 
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
@@ -14,6 +14,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     table = reproduction.read_public_csv(smk.input.reproduction)
     summary = reproduction.summary_da(table, reproduction.twin_scale(settings))
     html = reproduction.page_html(table, summary, pages.banner(settings.config), markers, html_table.STYLE)
+    html = layout.finish_page(html, smk.params.title, dict(smk.params.chapters))
     with written(smk.output[0]) as tmp:
         tmp.write_text(html, encoding="utf-8")
     print(summary)

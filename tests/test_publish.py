@@ -252,7 +252,11 @@ def test_figures_of_chapter_5_read_the_registry(registry):
     made = figures.catalogue("kapitel_5", done.masked, from_settings(settings),
                              type(settings)(config=config, side=settings.side))
     assert set(made) == {"figur_10_1", "figur_10_2", "figur_10_3", "figur_10_4"}
-    title = made["figur_10_2"].axes[0].get_title(loc="left")
-    assert title.startswith("Figur 10-2: Betydning af " + registry.labels("models")["intention"])
+    caption = figures.caption_of(made["figur_10_2"])
+    assert caption.number == "Figur 10-2"
+    assert caption.title == RAW["figures"]["kapitel_5"]["by_number"]["10-2"]["title"]
+    heading = " ".join(made["figur_10_2"].get_suptitle().split())
+    assert heading == f"{caption.number}: {caption.title}"
+    assert registry.labels("methods")["ols"] in caption.alt
     for fig in made.values():
         figures.style.plt.close(fig)

@@ -101,7 +101,7 @@ def test_every_rule_reads_exactly_what_it_declares(report_scale):
     """All rules of a full run (the twin takes only the `twin` block: tests/test_twin_independence.py)."""
     rules = {"ingest", "clean", "score", "chapter3_tables", "chapter_analyses", "core_element_samples",
              "core_element_models", "publish_tables", "figures", "reproduction", "render_chapter", "report_index",
-             "reproduction_page", "disclosure_audit"}
+             "reproduction_page", "disclosure_audit", "report_pdf"}
     check_traces(report_scale / "trace", rules)
 
 
@@ -150,7 +150,7 @@ def edit_config(workdir: Path, path: str, value) -> None:
 
 
 PUBLISH_AND_PAGES = {"publish_tables", "figures", "render_chapter", "chapter_html", "report_index", "reproduction",
-                     "reproduction_page", "disclosure_audit"}
+                     "reproduction_page", "disclosure_audit", "report_pdf"}
 UPSTREAM = {"synthetic_twin", "ingest", "clean", "score", "chapter3_tables", "chapter_analyses"}
 
 

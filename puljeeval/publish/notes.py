@@ -1,6 +1,7 @@
 """What every download says about itself: the notes sheet of each workbook and the README beside
 each chapter's CSVs (data source and whether it is synthetic, seed, commit, config hash, the
-disclosure threshold, the marker legend, the units). Texts: config/tables.yaml `notes`."""
+disclosure threshold, the marker legend, the units; the README also describes the two CSV
+dialects). Texts: config/tables.yaml `notes`."""
 
 from __future__ import annotations
 
@@ -52,8 +53,13 @@ def config_hash(config: Any, tables_hash: str) -> str:
                               "tables.yaml": tables_hash})
 
 
-def readme(chapter: str, notes_frame: pd.DataFrame, registry: Registry) -> str:
-    """README.txt beside the chapter's CSVs: the notes, as text."""
-    lines = [registry.raw["notes"]["readme"].format(chapter=chapter), ""]
+def readme(chapter: str, notes_frame: pd.DataFrame, registry: Registry, excel_folder: str) -> str:
+    """README.txt beside the chapter's CSVs: what the files are, the two CSV dialects (the
+    documented one beside the README, the Danish Excel one in `excel_folder`), then the notes, as
+    text."""
+    t = registry.raw["notes"]
+    lines = [t["readme"].format(chapter=chapter), ""]
+    lines += [line.format(chapter=chapter, folder=excel_folder) for line in t["csv_dialects"]]
+    lines += [""]
     lines += [f"{k}: {v}" for k, v in notes_frame.itertuples(index=False)]
     return "\n".join(lines) + "\n"

@@ -134,12 +134,31 @@ def provenance(config: dict, extract_paths: list[str], config_sources: list[str]
     return pd.DataFrame(rows, columns=["Oplysning", "Værdi"])
 
 
-def to_html(executed: str | Path, out: str | Path, with_code: bool) -> None:
+def figure_html(folder: str | Path, stem: str) -> str:
+    """A figure on a page: the PNG embedded, with the alt text and the anchor the figures rule
+    wrote beside it (`<stem>.json`: number, title, alt; the caption lines are in the image)."""
+    import base64
+    from html import escape
+    png = product(Path(folder) / f"{stem}.png", "figures")
+    meta = json.loads(product(Path(folder) / f"{stem}.json", "figures").read_text(encoding="utf-8"))
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    title = f"{meta['number']}: {meta['title']}"
+    anchor = stem.replace("_", "-")          # figur_4_11 and figur_4_11_niveauer are both "Figur 4-11"
+    return (f'<figure class="fig" id="{escape(anchor)}" data-title="{escape(title)}">'
+            f'<img src="data:image/png;base64,{data}" alt="{escape(meta["alt"])}"></figure>')
+
+
+def to_html(executed: str | Path, out: str | Path, with_code: bool, title: str = "", stem: str | None = None,
+            chapters: dict[str, str] | None = None) -> None:
     """HTML of an executed chapter: for reviewers without code and without the parameter
-    cells; for auditors with code (the injected parameters stay visible there)."""
+    cells; for auditors with code (the injected parameters stay visible there). With `title`,
+    the page gets the report's layout (render/layout.py): Danish, its title, the shared header
+    with links to the index and the neighbouring chapters, a table of contents, print styles."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from puljeeval.render import layout
 
     nb = nbformat.read(str(executed), as_version=4)
     exporter = HTMLExporter(exclude_input=not with_code, exclude_input_prompt=True, exclude_output_prompt=True)
@@ -151,29 +170,52 @@ def to_html(executed: str | Path, out: str | Path, with_code: bool) -> None:
     # self-contained pages: the template's CDN scripts (require.js, MathJax) are not needed here
     # and would fail on a closed network
     body = EXTERNAL_SCRIPT.sub("", body)
+    if title:
+        body = layout.finish_chapter(body, title if not with_code else f"{title} (med kode)", stem, chapters or {})
     with written(out) as tmp:
         tmp.write_text(body, encoding="utf-8")
 
 
+INDEX_INTRO = (
+    "Her er de kvantitative analyser i slutevalueringen af puljen til behandlingstilbud til børn og unge fra "
+    "familier med alkohol- eller stofmisbrug (2016-2019) genskabt: forløbenes registreringer og frafald, børnenes "
+    "og de unges trivsel og livsmestring målt med WHO-5, SDQ, YP-CORE og CORE-OM, forældreredskabet for de 0-2-årige, "
+    "kerneelementernes betydning og tilbuddenes produktion. Alt er beregnet af et åbent, reproducerbart "
+    "Snakemake-workflow fra udtræk, der følger projektets datakontrakt; hvert tal i kapitlerne er sammenlignet med "
+    "rapportens, og alle publicerede tabeller er under diskretionskontrol.")
+DATA_TEXT = {
+    True: ("Datakilde: {source}. De rigtige udtræk er fortrolige; standarddata er derfor en syntetisk tvilling, "
+           "der har samme form som udtrækkene og er kalibreret til rapportens offentliggjorte tabeller."),
+    False: "Datakilde: {source}.",
+}
+
+
 def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str], banner_html: str = "",
-               checks: dict[str, str] | None = None) -> str:
-    """The front page: the synthetic-data banner (when the data are), links to the chapters
-    (reviewer and code pages), the reproduction check (its Danish summary and `checks`: label ->
-    page or file) and the downloads. Paths are relative to results/report/."""
+               checks: dict[str, str] | None = None, config: Any = None) -> str:
+    """The front page: the synthetic-data banner (when the data are), an introduction, links to
+    the chapters (reviewer and code pages) and the whole report as PDF, the reproduction check
+    (its Danish summary and `checks`: label -> page or file) and the downloads. Paths are
+    relative to results/report/."""
     from html import escape
+
+    from puljeeval.render import layout
     items = "".join(f'<li><a href="{stem}.html">{escape(title)}</a> '
                     f'(<a href="{stem}_kode.html">med kode</a>, <a href="{stem}.ipynb">notebook</a>)</li>'
                     for stem, title in chapters.items())
     files = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in downloads.items())
     check_items = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>'
                           for label, path in (checks or {}).items())
+    data = DATA_TEXT[is_synthetic(config)].format(source=data_source(config)) if config is not None else ""
     return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">" + NO_FAVICON +
-            "<title>Evaluering af puljen: kapitler</title>"
+            f"<title>Forside - {escape(layout.REPORT_TITLE)}</title>"
             "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}"
             ".synthetic{background:#fff3cd;border:1px solid #d39e00;padding:.6em 1em;margin:1em 0;"
             "font-weight:bold}</style>"
             "</head><body>" + banner_html +
-            "<h1>Behandlingstilbud til børn og unge fra familier med stof- eller alkoholmisbrug</h1>"
+            f"<h1>{escape(layout.REPORT_TITLE)}</h1><p><i>{escape(layout.REPORT_SUBTITLE)}</i></p>"
+            f"<p>{escape(INDEX_INTRO)}</p>" + (f"<p>{escape(data)}</p>" if data else "") +
+            '<p><a href="rapport.pdf"><b>Hele rapporten som PDF</b></a> '
+            '(<a href="rapport.html">som én side</a>)</p>'
             f"<h2>Kapitler</h2><ul>{items}</ul>"
             f"<h2>Reproduktion af rapportens tal</h2><p>{escape(summary)}</p><ul>{check_items}</ul>"
             f"<h2>Downloads</h2><ul>{files}</ul></body></html>\n")

@@ -145,3 +145,7 @@ CHAPTER_CONFIG = {
 def chapter_side(chapter):
     """The side files a chapter's notebook reads: its own and those its tables' labels read."""
     return list(dict.fromkeys([*CHAPTER_CONFIG[chapter]["side"], *LABEL_INPUTS[chapter]["side_files"]]))
+
+
+# The whole report as one document and one PDF (rule report_pdf).
+REPORT_DOCUMENT = {"html": "results/report/rapport.html", "pdf": "results/report/rapport.pdf"}

@@ -21,6 +21,7 @@ rule render_chapter:
         "results/report/{chapter}.ipynb",
     params:
         masked_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["masked"],
+        title=lambda wc: CHAPTER_PAGES[wc.chapter],
         figures_dir=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
         config=lambda wc: publish_keys(
             wc.chapter, [*LABEL_INPUTS[wc.chapter]["config"], *CHAPTER_CONFIG[wc.chapter]["keys"]]
@@ -49,6 +50,8 @@ rule chapter_html:
     output:
         reviewer="results/report/{chapter}.html",
         auditor="results/report/{chapter}_kode.html",
+    params:
+        chapters=CHAPTER_PAGES,
     conda:
         "../../environment.yml"
     log:
@@ -65,6 +68,7 @@ rule report_index:
         reproduction=REPRODUCTION["public"],
         reproduction_page=REPRODUCTION["page"],
         disclosure=DISCLOSURE_AUDIT["summary"],
+        document=REPORT_DOCUMENT["pdf"],
     output:
         "results/report/index.html",
     params:
@@ -78,3 +82,23 @@ rule report_index:
         "results/benchmarks/report_index.tsv"
     script:
         "../../scripts/report_index.py"
+
+
+rule report_pdf:
+    input:
+        pages=[f"results/report/{chapter}.html" for chapter in CHAPTER_PAGES],
+        reproduction=REPRODUCTION["page"],
+    output:
+        html=REPORT_DOCUMENT["html"],
+        pdf=REPORT_DOCUMENT["pdf"],
+    params:
+        chapters=CHAPTER_PAGES,
+        config=cfg(*PROVENANCE_KEYS),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/report_pdf.log",
+    benchmark:
+        "results/benchmarks/report_pdf.tsv"
+    script:
+        "../../scripts/report_pdf.py"

@@ -53,6 +53,8 @@ rule reproduction_page:
         REPRODUCTION["page"],
     params:
         config=cfg("disclosure.min_count", *PROVENANCE_KEYS),
+        title="Reproduktion af rapportens tal",
+        chapters=CHAPTER_PAGES,
     conda:
         "../../environment.yml"
     log:

@@ -4,6 +4,10 @@ synthetic-data line) and one catalogue per chapter (`kapitel_3`, `kapitel_4`, `k
 drawn from that chapter's disclosure-controlled tables (a cell without a number is drawn as the
 marker of its reason) with its texts and labels from the publication registry
 (config/tables.yaml), so the figures and the tables use the same labels and the same numbers.
+Each figure has its caption as the report has it (number, full title, "Kilde", notes, N computed
+from the cells drawn) and an alt text written from the caption and the data drawn; the figures
+rule writes it beside the PNG and SVG as `<stem>.json` (sorted keys, UTF-8, the same bytes for the
+same tables and config).
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from puljeeval.publish.figures.context import Context
+from puljeeval.publish.figures.context import Caption, Context, caption_of
 from puljeeval.publish.figures.style import bar_style, save
 from puljeeval.publish.masked import Masked
 from puljeeval.publish.registry import CHAPTERS, Registry
 from puljeeval.render.pages import synthetic_line
 
-__all__ = ["Context", "bar_style", "catalogue", "context_of", "save"]
+__all__ = ["Caption", "Context", "bar_style", "caption_of", "catalogue", "context_of", "save"]
 
 
 def context_of(registry: Registry, config: Any) -> Context:
@@ -33,7 +37,9 @@ def context_of(registry: Registry, config: Any) -> Context:
 def catalogue(chapter: str, tables: Mapping[str, Masked] | Any, registry: Registry,
               settings: Any) -> dict[str, plt.Figure]:
     """The chapter's figures keyed by file stem (the report's numbering), from its
-    disclosure-controlled tables by registry id (a `Chapter` or its `.masked`)."""
+    disclosure-controlled tables by registry id (a `Chapter` or its `.masked`). Each carries its
+    caption (`caption_of`): the report's number, title, source, notes, N and an alt text, which
+    `save` writes beside the image as `<stem>.json`."""
     if chapter not in CHAPTERS:
         raise KeyError(f"chapter '{chapter}' is not one of {list(CHAPTERS)}")
     tables = getattr(tables, "masked", tables)

@@ -3,8 +3,9 @@
 Reads: the masked tables `outcomes`, `benefit_shares`, `parent_statements` and
 `core_om_severity`; config/instruments.yaml (answer categories, norms, bands, scale ranges);
 the registry's label sets `age_group_labels` (config `age.groups`), `scales`,
-`parent_statements`, `change_categories`, `prepost`, `timepoints`; titles and axes from its
-figures.
+`parent_statements`, `change_categories`, `prepost`, `timepoints`; per figure the report's number,
+title, source and notes (a norm's value written as {<norm key>}), axes and reference lines from
+its figures.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 
 from puljeeval.publish import display
 from puljeeval.publish.figures import style
-from puljeeval.publish.figures.context import Context, Marks, cell, codes, label, rows, share_cell
+from puljeeval.publish.figures.context import Cell, Context, Marks, cell, codes, label, rows, share_cell
 from puljeeval.publish.masked import Masked
 from puljeeval.scoring.change import CATEGORIES
 
@@ -25,6 +26,8 @@ CHAPTER = "kapitel_4"
 OUTCOMES = "outcomes"
 # A gap of this many percentage points holds the names of its hidden segments.
 GAP_ROOM = 30
+# The axis of means spans the whole scale when what is drawn reaches this far along it.
+FULL_SCALE = 0.6
 
 
 def stacked(frame: Masked, table: str, row: str, row_labels: Mapping[str, str],
@@ -33,9 +36,10 @@ def stacked(frame: Masked, table: str, row: str, row_labels: Mapping[str, str],
     label, the registry column of `table` that gives its precision) in order.
     A segment without a number is not drawn: the bar's gap is the sum of its hidden segments
     (which the published shares give anyway), and the segments it holds are named beside the bar
-    with the marker of their reason."""
+    with the marker of their reason. Values are written on their segments (on a light box where
+    the fill is hatched) and dropped where the segment is too narrow for them."""
     codes_ = codes(frame, row)
-    fig, ax = style.figure(7.5, 0.45 * len(codes_) + 1.5)
+    fig, ax = style.figure(style.PAGE_WIDTH, 0.45 * len(codes_) + 1.7)
     where = f"figure {title!r}"
     for ri, code in enumerate(codes_):
         hit = rows(frame, **{row: code})
@@ -44,12 +48,13 @@ def stacked(frame: Masked, table: str, row: str, row_labels: Mapping[str, str],
         for si, (col, name, source) in enumerate(segments):
             found = cell(hit, i, col)
             if not found.shown:
-                missing.append(f"{name}: {marks.symbol(found.status)}")
+                symbol = marks.symbol(found.status, ", ".join((name, label(row_labels, code, where))))
+                missing.append(f"{name}: {symbol}")
                 continue
             fill = style.bar_style(si)
             ax.barh(ri, found.value, left=left, **fill)
             text = ax.text(left + found.value / 2, ri, ctx.number(found.value, table, source), ha="center",
-                           va="center", fontsize=6, **style.on_fill(fill["color"]))
+                           va="center", fontsize=style.LABEL_SIZE, **style.on_fill(fill["color"], fill["hatch"]))
             marks.inside(ax, text, left, left + found.value)
             left += found.value
         if missing:
@@ -62,8 +67,35 @@ def stacked(frame: Masked, table: str, row: str, row_labels: Mapping[str, str],
     ax.set_xlabel(ctx.registry.text("share_axis"))
     handles = [style.swatch(si, name) for si, (_, name, _) in enumerate(segments)]
     fig.legend(handles=handles, ncol=len(segments), loc="outside lower center")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=9)
+    style.heading(fig, title)
     return fig
+
+
+def stacked_alt(frame: Masked, table: str, row: str, row_labels: Mapping[str, str],
+                segments: Sequence[tuple[str, str, str]], ctx: Context, marks: Marks) -> str:
+    """The alt text of stacked shares: what the bars are, the first bar's shares as drawn, and
+    where the first segment is largest and smallest."""
+    codes_ = codes(frame, row)
+    names = {c: label(row_labels, c, "alt text") for c in codes_}
+
+    def share(code: str, col: str) -> Cell:
+        hit = rows(frame, **{row: code})
+        return cell(hit, hit.values.index[0], col)
+
+    first = [ctx.house("alt.share", what=name, value=ctx.number(share(codes_[0], col).value, table, source))
+             for col, name, source in segments if share(codes_[0], col).shown]
+    col, name, source = segments[0]
+    shown = [(share(c, col).value, c) for c in codes_ if share(c, col).shown]
+    spread = ""
+    if len(shown) > 1:
+        (high, hc), (low, lc) = max(shown), min(shown)
+        spread = ctx.house("alt.spread", what=name, high=names[hc], high_value=ctx.number(high, table, source),
+                           low=names[lc], low_value=ctx.number(low, table, source))
+    return ctx.alt(
+        ctx.house("alt.stacked", rows=ctx.listing(list(names.values())),
+                  segments=ctx.listing([n for _, n, _ in segments])),
+        ctx.house("alt.first_row", row=names[codes_[0]], items=ctx.listing(first)) if first else "",
+        spread, ctx.hidden_alt(marks))
 
 
 def scale_floor(spec: Mapping[str, Any], scale: str) -> float:
@@ -75,15 +107,26 @@ def scale_floor(spec: Mapping[str, Any], scale: str) -> float:
     return float(spec["range"][0]) * float(s.get("multiplier", 1))
 
 
+def scale_ceiling(spec: Mapping[str, Any], scale: str) -> float:
+    """The highest score of a scale (as `scale_floor`, from the items' highest answer)."""
+    s = spec["scales"][scale]
+    if "sum_of" in s:
+        return sum(scale_ceiling(spec, part) for part in s["sum_of"])
+    return float(spec["range"][1]) * float(s.get("multiplier", 1))
+
+
 def prepost(frame: Masked, row: str, row_labels: Mapping[str, str], ctx: Context, marks: Marks, title: str,
-            axis_label: str, references: Sequence[tuple[float, str]] = (), origin: float = 0.0) -> plt.Figure:
+            axis_label: str, references: Sequence[tuple[float, str]] = (), origin: float = 0.0,
+            ceiling: float | None = None) -> plt.Figure:
     """Start and end means with 95 % intervals, one pair of bars per code of `row` (bars from
-    `origin`, the scale's lowest score), with reference lines (norms, population means). A mean
-    without a number gets the marker of its reason where its bar would be."""
+    `origin`, the scale's lowest score; the axis starts there and, when the bars reach most of
+    the scale, ends at its highest score `ceiling`), with reference lines (norms, population
+    means). A mean without a number gets the marker of its reason where its bar would be."""
     times = ctx.registry.labels("prepost")
     codes_ = codes(frame, row)
     where = f"figure {title!r}"
-    fig, ax = style.figure(7.5, max(2.8, 0.55 * len(codes_) + 1.8))
+    fig, ax = style.figure(style.PAGE_WIDTH, max(2.8, 0.55 * len(codes_) + 2.0))
+    reach = origin
     for ri, code in enumerate(codes_):
         hit = rows(frame, **{row: code})
         i = hit.values.index[0]
@@ -91,7 +134,8 @@ def prepost(frame: Masked, row: str, row_labels: Mapping[str, str], ctx: Context
             y = ri + (ti - 0.5) * 0.38
             mean = cell(hit, i, f"{tp}_mean")
             if not mean.shown:
-                ax.text(origin, y, " " + marks.symbol(mean.status), va="center", fontsize=style.MARKER_SIZE)
+                what = ", ".join((times[tp], label(row_labels, code, where)))
+                ax.text(origin, y, " " + marks.symbol(mean.status, what), va="center", fontsize=style.MARKER_SIZE)
                 continue
             low, high = cell(hit, i, f"{tp}_ci_low"), cell(hit, i, f"{tp}_ci_high")
             err = None
@@ -100,21 +144,57 @@ def prepost(frame: Masked, row: str, row_labels: Mapping[str, str], ctx: Context
             ax.barh(y, mean.value - origin, left=origin, height=0.36, xerr=err,
                     error_kw={"elinewidth": 0.7, "capsize": 2, "ecolor": style.EDGE}, **style.bar_style(ti + 1))
             right = high.value if high.shown else mean.value
+            reach = max(reach, right)
             ax.annotate(ctx.number(mean.value, OUTCOMES, f"{tp}_mean"), xy=(right, y), xytext=(3, 0),
-                        textcoords="offset points", va="center", fontsize=6)
+                        textcoords="offset points", va="center", fontsize=style.LABEL_SIZE)
     for k, (value, name) in enumerate(references):
         ax.axvline(value, color=style.EDGE, linestyle="--", linewidth=0.8)
         ax.annotate(f"{name}: {display.number(value, _decimals(value))}", xy=(value, 1),
-                    xycoords=ax.get_xaxis_transform(), xytext=(0, 2 + 9 * k), textcoords="offset points",
-                    fontsize=6, ha="center", va="bottom")
+                    xycoords=ax.get_xaxis_transform(), xytext=(0, 2 + 10 * k), textcoords="offset points",
+                    fontsize=style.LABEL_SIZE, ha="center", va="bottom")
     ax.set_yticks(range(len(codes_)), [label(row_labels, c, where) for c in codes_])
     ax.invert_yaxis()
     ax.set_xlim(left=origin)
+    if ceiling is not None and reach - origin >= FULL_SCALE * (ceiling - origin):
+        ax.set_xlim(origin, ceiling)
     ax.set_xlabel(axis_label)
     handles = [style.swatch(ti + 1, name) for ti, name in enumerate(times.values())]
     fig.legend(handles=handles, ncol=len(handles), loc="outside lower center")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=9)
+    style.heading(fig, title)
     return fig
+
+
+def prepost_alt(frame: Masked, row: str, row_labels: Mapping[str, str], ctx: Context, marks: Marks,
+                axis_label: str, references: Sequence[tuple[float, str]] = ()) -> str:
+    """The alt text of start and end means: what is drawn, every row's change as drawn, the
+    reference lines."""
+    times = list(ctx.registry.labels("prepost"))
+    changes = []
+    for code in codes(frame, row):
+        hit = rows(frame, **{row: code})
+        start, end = (cell(hit, hit.values.index[0], f"{tp}_mean") for tp in times[:2])
+        if start.shown and end.shown:
+            changes.append(ctx.house("alt.change", row=label(row_labels, code, "alt text"),
+                                     start=ctx.number(start.value, OUTCOMES, f"{times[0]}_mean"),
+                                     end=ctx.number(end.value, OUTCOMES, f"{times[1]}_mean")))
+    refs = [ctx.house("alt.reference", name=name, value=display.number(value, _decimals(value)))
+            for value, name in references]
+    return ctx.alt(
+        ctx.house("alt.means", rows=ctx.listing([label(row_labels, c, "alt text") for c in codes(frame, row)]),
+                  axis=axis_label),
+        ctx.house("alt.changes", changes="; ".join(changes)) if changes else "",
+        ctx.house("alt.references", refs=ctx.listing(refs)) if refs else "",
+        ctx.hidden_alt(marks))
+
+
+def n_of(frame: Masked, ctx: Context, marks: Marks, table: str) -> str:
+    """The N line of a figure drawn from `frame`: its largest count (the whole group's, of which
+    the other rows are parts, or the common count of scales answered by the same children)."""
+    found = [cell(frame, i, "n") for i in frame.values.index]
+    shown = [c for c in found if c.shown]
+    if shown:
+        return ctx.n_line(max(shown, key=lambda c: c.value), marks, table)
+    return ctx.n_line(found[0], marks, table) if found else ""
 
 
 def _decimals(value: float, most: int = 2) -> int:
@@ -126,7 +206,7 @@ def _decimals(value: float, most: int = 2) -> int:
 
 
 def catalogue(tables: dict[str, Masked], ctx: Context, settings: Any) -> dict[str, plt.Figure]:
-    """Figur 4-1..4-13 keyed by file stem."""
+    """Figur 4-1..4-13 keyed by file stem, each with its caption."""
     reg = ctx.registry
     specs = settings.instruments["instruments"]
     out = tables[OUTCOMES]
@@ -135,52 +215,67 @@ def catalogue(tables: dict[str, Masked], ctx: Context, settings: Any) -> dict[st
     group_labels = reg.labels("age_group_labels")
     scale_labels = reg.labels("scales")
 
-    def fig(stem: str) -> dict:
-        return reg.figure(CHAPTER, stem)
-
     def select(instrument: str, scales: list[str] | None = None) -> Masked:
         d = rows(out, instrument=instrument)
         if scales is not None:
             d = rows(d, d.values["scale"].isin(scales))
         return d
 
+    def norms_text(instrument: str) -> dict[str, str]:
+        """The instrument's norms as the notes write them ({<norm key>} in a note)."""
+        norms = specs[instrument].get("norms", {})
+        return {k: display.number(float(v["value"]), _decimals(float(v["value"]))) for k, v in norms.items()}
+
     def means(stem: str, frame: Masked, row: str, labels: Mapping[str, str], instrument: str) -> plt.Figure:
-        spec, marks = fig(stem), ctx.marks()
+        spec, marks = reg.figure(CHAPTER, stem), ctx.marks()
         norms = specs[instrument].get("norms", {})
         refs = [(float(norms[k]["value"]), name) for k, name in spec.get("references", {}).items()]
-        origin = min(scale_floor(specs[instrument], s) for s in codes(frame, "scale"))
-        return ctx.finish(prepost(frame, row, labels, ctx, marks, spec["title"], spec["axis"], refs, origin), marks)
+        scales = codes(frame, "scale")
+        origin = min(scale_floor(specs[instrument], s) for s in scales)
+        ceiling = max(scale_ceiling(specs[instrument], s) for s in scales)
+        fig = prepost(frame, row, labels, ctx, marks, ctx.heading(spec["number"], spec["title"]), spec["axis"], refs,
+                      origin, ceiling)
+        alt = prepost_alt(frame, row, labels, ctx, marks, spec["axis"], refs)
+        caption = ctx.caption(stem, spec["number"], spec, n=n_of(frame, ctx, marks, OUTCOMES), alt=alt,
+                              **norms_text(instrument))
+        return ctx.finish(fig, marks, caption)
 
-    def shares(stem: str, frame: Masked, table: str, row: str, labels: Mapping[str, str],
-               segments: list) -> plt.Figure:
-        marks = ctx.marks()
-        return ctx.finish(stacked(frame, table, row, labels, segments, ctx, marks, fig(stem)["title"]), marks)
+    def shares(stem: str, frame: Masked, table: str, row: str, labels: Mapping[str, str], segments: list,
+               counts: Masked) -> plt.Figure:
+        spec, marks = reg.figure(CHAPTER, stem), ctx.marks()
+        fig = stacked(frame, table, row, labels, segments, ctx, marks, ctx.heading(spec["number"], spec["title"]))
+        alt = stacked_alt(frame, table, row, labels, segments, ctx, marks)
+        caption = ctx.caption(stem, spec["number"], spec, n=n_of(counts, ctx, marks, table), alt=alt)
+        return ctx.finish(fig, marks, caption)
 
     bands = [(b["label"], b["label"], "share_pct") for b in specs["core_om"]["bands"]["clinical"]]
-    who5 = select("who5", ["total"])
+    who5, yp = select("who5", ["total"]), select("yp_core", ["total"])
+    sdq = select("sdq_p")
+    core_om = select("core_om", ["total", "wellbeing", "problems", "functioning", "risk"])
     statements = reg.labels("parent_statements")
+    severity = tables["core_om_severity"]
     return {
         "figur_4_1": shares("figur_4_1", _wide(tables["benefit_shares"], "age_group", "answer"), "benefit_shares",
-                            "age_group", group_labels, _answers(specs["benefit"]["categorical"]["benefit"])),
+                            "age_group", group_labels, _answers(specs["benefit"]["categorical"]["benefit"]),
+                            tables["benefit_shares"]),
         "figur_4_2": means("figur_4_2", who5, "age_group", group_labels, "who5"),
-        "figur_4_3": shares("figur_4_3", who5, OUTCOMES, "age_group", group_labels, cats),
+        "figur_4_3": shares("figur_4_3", who5, OUTCOMES, "age_group", group_labels, cats, who5),
         "figur_4_4": means("figur_4_4", select("tool_0_2"), "scale", scale_labels["tool_0_2"], "tool_0_2"),
         "figur_4_5": shares("figur_4_5", _wide(tables["parent_statements"], "item", "answer"), "parent_statements",
-                            "item", statements, _answers(specs["parent_statements"]["categorical"]["all"])),
+                            "item", statements, _answers(specs["parent_statements"]["categorical"]["all"]),
+                            tables["parent_statements"]),
         "figur_4_6": means("figur_4_6", select("sdq_p", ["total"]), "scale", scale_labels["sdq_p"], "sdq_p"),
         "figur_4_7": means("figur_4_7", select("sdq_p", ["emotional", "conduct", "hyperactivity", "peer", "prosocial"]),
                            "scale", scale_labels["sdq_p"], "sdq_p"),
-        "figur_4_8": shares("figur_4_8", select("sdq_p"), OUTCOMES, "scale", scale_labels["sdq_p"], cats),
-        "figur_4_9": means("figur_4_9", select("yp_core", ["total"]), "scale", scale_labels["yp_core"], "yp_core"),
-        "figur_4_10": shares("figur_4_10", select("yp_core", ["total"]), OUTCOMES, "scale", scale_labels["yp_core"],
-                             cats),
+        "figur_4_8": shares("figur_4_8", sdq, OUTCOMES, "scale", scale_labels["sdq_p"], cats, sdq),
+        "figur_4_9": means("figur_4_9", yp, "scale", scale_labels["yp_core"], "yp_core"),
+        "figur_4_10": shares("figur_4_10", yp, OUTCOMES, "scale", scale_labels["yp_core"], cats, yp),
         "figur_4_11": means("figur_4_11", select("core_om", ["total"]), "scale", scale_labels["core_om"], "core_om"),
-        "figur_4_11_niveauer": shares("figur_4_11_niveauer", _wide(tables["core_om_severity"], "timepoint", "band"),
-                                      "core_om_severity", "timepoint", reg.labels("timepoints"), bands),
+        "figur_4_11_niveauer": shares("figur_4_11_niveauer", _wide(severity, "timepoint", "band"), "core_om_severity",
+                                      "timepoint", reg.labels("timepoints"), bands, severity),
         "figur_4_12": means("figur_4_12", select("core_om", ["wellbeing", "problems", "functioning", "risk"]),
                             "scale", scale_labels["core_om"], "core_om"),
-        "figur_4_13": shares("figur_4_13", select("core_om", ["total", "wellbeing", "problems", "functioning", "risk"]),
-                             OUTCOMES, "scale", scale_labels["core_om"], cats),
+        "figur_4_13": shares("figur_4_13", core_om, OUTCOMES, "scale", scale_labels["core_om"], cats, core_om),
     }
 
 

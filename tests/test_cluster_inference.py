@@ -1,0 +1,244 @@
+"""puljeeval.methods.cluster_inference against brute force, wildboottest, statsmodels and hand
+computation (issue 14, item 1)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import warnings
+
+# wildboottest runs as the pipeline runs it (puljeeval/evaluation/element_models.py): numba's JIT
+# off. Set before numba is first imported, whichever test file imports it first; a session that
+# imports numba with the JIT on and later sees the variable set mixes both and fails.
+os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import statsmodels.api as sm  # noqa: E402
+from scipy import stats  # noqa: E402
+from wildboottest.wildboottest import WildboottestCL  # noqa: E402
+
+from puljeeval.methods import cluster_inference as ci  # noqa: E402
+
+ALPHA = 0.05
+
+
+def small_data(seed: int, effect: float = 0.1, G: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """G unequal clusters, an intercept, a within-cluster and a partly cluster-level regressor."""
+    rng = np.random.default_rng(seed)
+    cl = np.repeat(np.arange(G), rng.integers(3, 15, G))
+    n = len(cl)
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.normal(size=G)[cl] + rng.normal(size=n)])
+    y = X @ np.array([1.0, effect, 0.2]) + rng.normal(size=G)[cl] + rng.normal(size=n)
+    return X, y, cl
+
+
+def report_like(seed: int, effect: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """16 clusters, one with ~45 % of the rows, five regressors."""
+    rng = np.random.default_rng(seed)
+    sizes = np.array([90] + [7 + 2 * g for g in range(15)])
+    cl = np.repeat(np.arange(16), sizes)
+    n = len(cl)
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 3)), rng.normal(size=16)[cl]])
+    y = effect * X[:, 1] + 0.3 * X[:, 4] + 0.5 * rng.normal(size=16)[cl] + rng.standard_t(4, size=n)
+    return X, y, cl
+
+
+def brute_p(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int, b: float) -> float:
+    """p(b) by refitting for every Rademacher sign vector: restricted fit with beta_j = b,
+    y* = X beta~ + v_g u~, statsmodels OLS with CR1 cluster covariance, |t*| >= |t| (ties, which
+    are v = +1 and v = -1, counted in)."""
+    G = len(np.unique(cl))
+    others = [c for c in range(X.shape[1]) if c != j]
+    gamma = np.linalg.lstsq(X[:, others], y - b * X[:, j], rcond=None)[0]
+    fitted = X[:, others] @ gamma + b * X[:, j]
+    resid = y - fitted
+    full = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": cl})
+    t_hat = (full.params[j] - b) / full.bse[j]
+    hits = []
+    for signs in itertools.product([-1.0, 1.0], repeat=G):
+        star = fitted + np.array(signs)[cl] * resid
+        r = sm.OLS(star, X).fit(cov_type="cluster", cov_kwds={"groups": cl})
+        hits.append(abs((r.params[j] - b) / r.bse[j]) >= abs(t_hat) * (1 - 1e-9))
+    return float(np.mean(hits))
+
+
+def wildboottest_p(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int, reps: int, weights: str) -> float:
+    """The pipeline's call (element_models.wild_cluster_p): WCR11, two-tailed."""
+    r = np.zeros(X.shape[1])
+    r[j] = 1.0
+    boot = WildboottestCL(X=X, Y=y, cluster=cl, R=r, B=reps, seed=0, parallel=False)
+    boot.get_scores(bootstrap_type="11", impose_null=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot.get_weights(weights_type=weights)
+    boot.get_numer()
+    boot.get_denom()
+    boot.get_tboot()
+    boot.get_vcov()
+    boot.get_tstat()
+    boot.get_pvalue(pval_type="two-tailed")
+    return float(boot.pvalue)
+
+
+def test_rademacher_enumerates_all_sign_vectors_when_they_fit():
+    v, enumerated = ci.draw_weights(6, 9999, "rademacher", 0)
+    assert enumerated and v.shape == (6, 64)
+    assert len({tuple(c) for c in v.T}) == 64
+    v, enumerated = ci.draw_weights(16, 9999, "rademacher", 0)
+    assert not enumerated and v.shape == (16, 9999)
+    w, _ = ci.draw_weights(16, 9999, "webb", 3)
+    assert np.array_equal(w, ci.draw_weights(16, 9999, "webb", 3)[0])
+    assert set(np.round(np.unique(w) ** 2, 12)) == {0.5, 1.0, 1.5}
+
+
+def test_p_of_b_equals_brute_force_refits_at_several_b():
+    X, y, cl = small_data(3)
+    boot = ci.WildClusterBootstrap(X, y, cl, 1, weights="rademacher")
+    assert boot.enumerated and boot.reps == 64
+    est, se = boot.estimate, boot.se
+    bs = [0.0, est - 4 * se, est - 2 * se, est + 1.5 * se, est + 3 * se, est + 6 * se]
+    fast = boot.pvalue(np.array(bs))
+    slow = [brute_p(X, y, cl, 1, b) for b in bs]
+    assert np.allclose(fast, slow, atol=1e-12), (fast, slow)
+    assert len(set(slow)) >= 3                      # the b's are not all in one step
+
+
+def test_interval_bounds_sit_on_the_alpha_boundary():
+    X, y, cl = small_data(3)
+    boot = ci.WildClusterBootstrap(X, y, cl, 1, weights="rademacher")
+    low, high, note = boot.interval(0.95)
+    assert note == "" and low < boot.estimate < high
+    eps = 1e-5 * boot.se        # well above the bisection's 1e-10 and the tie tolerances, far below a step
+    for inside, outside in ((low + eps, low - eps), (high - eps, high + eps)):
+        assert boot.pvalue(inside) > ALPHA >= boot.pvalue(outside)
+        assert brute_p(X, y, cl, 1, inside) > ALPHA >= brute_p(X, y, cl, 1, outside)
+    res = ci.wild_cluster(X, y, cl, 1, weights="rademacher")
+    assert (res.ci_low, res.ci_high) == (low, high) and res.reps == 64 and "enumeration" in res.note
+
+
+def test_webb_interval_bounds_sit_on_the_alpha_boundary():
+    X, y, cl = report_like(0, 0.15)
+    boot = ci.WildClusterBootstrap(X, y, cl, 1, reps=1999, weights="webb", seed=5)
+    low, high, _ = boot.interval(0.9)
+    eps = 1e-6 * boot.se
+    assert boot.pvalue(low + eps) > 0.1 >= boot.pvalue(low - eps)
+    assert boot.pvalue(high - eps) > 0.1 >= boot.pvalue(high + eps)
+
+
+def test_p0_equals_wildboottest_under_full_enumeration():
+    """wildboottest counts |t*| > |t| strictly, but its two ties (v = +1, v = -1, where |t*| = |t|
+    in exact arithmetic) fall either way by rounding: its p equals ours either with the ties
+    (inclusive, our default) or without them (strict=True), and nothing else differs."""
+    for seed in range(4):
+        X, y, cl = small_data(seed)
+        boot = ci.WildClusterBootstrap(X, y, cl, 1, reps=9999, weights="rademacher")
+        theirs = wildboottest_p(X, y, cl, 1, 9999, "rademacher")
+        inclusive, strict = boot.pvalue(0.0), boot.pvalue(0.0, strict=True)
+        assert inclusive - strict == pytest.approx(2 / 64)
+        assert theirs == pytest.approx(inclusive) or theirs == pytest.approx(strict), (seed, theirs, inclusive)
+
+
+def test_p0_agrees_with_wildboottest_webb_within_monte_carlo_error():
+    """16 unequal clusters, 9,999 Webb draws each (different random streams): the difference of
+    two independent estimates of the same p has sd sqrt(2 p (1 - p) / 9999)."""
+    X, y, cl = report_like(1, 0.08)
+    ours = ci.wild_cluster(X, y, cl, 1, reps=9999, weights="webb", seed=1).p
+    theirs = wildboottest_p(X, y, cl, 1, 9999, "webb")
+    assert 0.02 < ours < 0.98
+    assert abs(ours - theirs) < 4 * np.sqrt(2 * ours * (1 - ours) / 9999), (ours, theirs)
+
+
+def test_interval_agrees_with_p_value_on_random_data():
+    verdicts = []
+    for seed in range(8):
+        X, y, cl = report_like(seed, effect=0.04 * seed)
+        res = ci.wild_cluster(X, y, cl, 1, reps=999, weights="webb", seed=seed)
+        outside = not (res.ci_low < 0.0 < res.ci_high)
+        assert outside == (res.p <= ALPHA), (seed, res)
+        verdicts.append(outside)
+    assert any(verdicts) and not all(verdicts)          # both cases occur
+
+
+def test_se_is_statsmodels_cr1_also_with_weights_and_terms_share_draws():
+    X, y, cl = report_like(2, 0.1)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    ols = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": cl})
+    wls = sm.WLS(y, X, weights=w).fit(cov_type="cluster", cov_kwds={"groups": cl})
+    every = ci.wild_cluster_terms(X, y, cl, reps=499, seed=4)
+    weighted = ci.wild_cluster_terms(X, y, cl, reps=499, seed=4, obs_weights=w)
+    for j in range(X.shape[1]):
+        assert every[j].se == pytest.approx(ols.bse[j], rel=1e-10)
+        assert every[j].estimate == pytest.approx(ols.params[j], rel=1e-10)
+        assert weighted[j].se == pytest.approx(wls.bse[j], rel=1e-10)
+    assert every[1] == ci.wild_cluster(X, y, cl, 1, reps=499, seed=4)
+
+
+def cr2_dense(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int) -> tuple[float, float]:
+    """Imbens-Kolesar (2016) with explicit n x n matrices, as in Kolesar's BMlmSE."""
+    n = len(y)
+    M = np.linalg.inv(X.T @ X)
+    u = y - X @ (M @ X.T @ y)
+    ell = np.zeros(X.shape[1])
+    ell[j] = 1.0
+    IH = np.eye(n) - X @ M @ X.T
+    meat, cols = 0.0, []
+    for g in np.unique(cl):
+        idx = np.flatnonzero(cl == g)
+        lam, vec = np.linalg.eigh(IH[np.ix_(idx, idx)])
+        A = vec @ np.diag(1 / np.sqrt(lam)) @ vec.T
+        meat += (ell @ M @ X[idx].T @ A @ u[idx]) ** 2
+        cols.append(IH[:, idx] @ A @ X[idx] @ M @ ell)
+    GG = np.column_stack(cols).T @ np.column_stack(cols)
+    return float(np.sqrt(meat)), float(np.trace(GG) ** 2 / np.sum(GG * GG))
+
+
+def test_cr2_equals_hc2_when_every_observation_is_its_own_cluster():
+    X, y, _ = small_data(5)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    hc2 = sm.OLS(y, X).fit(cov_type="HC2")
+    whc2 = sm.WLS(y, X, weights=w).fit(cov_type="HC2")
+    singletons = np.arange(len(y))
+    for j in range(X.shape[1]):
+        assert ci.cr2(X, y, singletons, j).se == pytest.approx(hc2.bse[j], rel=1e-10)
+        assert ci.cr2(X, y, singletons, j, obs_weights=w).se == pytest.approx(whc2.bse[j], rel=1e-10)
+
+
+def test_cr2_intercept_only_balanced_clusters_has_g_minus_1_df():
+    y = np.random.default_rng(2).normal(size=7 * 5)
+    res = ci.cr2(np.ones((35, 1)), y, np.repeat(np.arange(7), 5), 0)
+    assert res.df == pytest.approx(6.0, rel=1e-10)
+
+
+def test_cr2_hand_computed_mean_with_clusters_of_1_2_3():
+    """Intercept only: A_g 1 = (1 - m_g/n)^(-1/2) 1, so V = sum_g (sum_g u)^2 / (n^2 (1 - m_g/n)).
+    y = 1 | 2 4 | 3 5 9: mean 4, cluster residual sums -3, -2, 5, n = 6:
+    V = 9/30 + 4/24 + 25/18 = 167/90. G'G = C (diag(m) - m m'/n) C, C^2 = diag(1/(n^2 (1 - m_g/n))):
+    trace 1/6, sum of squares 1/60, so df = (1/36) / (1/60) = 5/3."""
+    y = np.array([1.0, 2, 4, 3, 5, 9])
+    res = ci.cr2(np.ones((6, 1)), y, np.array([0, 1, 1, 2, 2, 2]), 0)
+    assert res.estimate == pytest.approx(4.0)
+    assert res.se == pytest.approx(np.sqrt(167 / 90), rel=1e-12)
+    assert res.df == pytest.approx(5 / 3, rel=1e-12)
+    half = stats.t.ppf(0.975, 5 / 3) * np.sqrt(167 / 90)
+    assert (res.ci_low, res.ci_high) == pytest.approx((4 - half, 4 + half))
+    assert res.p == pytest.approx(2 * stats.t.sf(4 / np.sqrt(167 / 90), 5 / 3))
+
+
+def test_cr2_matches_dense_imbens_kolesar_computation():
+    X, y, cl = report_like(3, 0.1)
+    for j, res in enumerate(ci.cr2_terms(X, y, cl)):
+        se, df = cr2_dense(X, y, cl, j)
+        assert res.se == pytest.approx(se, rel=1e-8)
+        assert res.df == pytest.approx(df, rel=1e-8)
+        assert res == ci.cr2(X, y, cl, j)
+
+
+def test_bad_input_is_refused():
+    X, y, cl = small_data(0)
+    with pytest.raises(ValueError):
+        ci.wild_cluster(np.column_stack([X, X[:, 1]]), y, cl, 1)
+    with pytest.raises(ValueError):
+        ci.cr2(X, y, np.zeros(len(y)), 1)
+    with pytest.raises(ValueError):
+        ci.wild_cluster(X, y, cl, 1, weights="mammen")  # type: ignore[arg-type]

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from scipy import stats as sps
 
 from puljeeval.evaluation import core_elements as ce
 from puljeeval.evaluation import element_models as em
@@ -147,13 +146,16 @@ def test_coefficient_table_equals_statsmodels_on_the_same_frame(settings):
     np.testing.assert_allclose(ols.loc[terms, "ci_low"], ci.loc[terms, 0], rtol=1e-10)
     np.testing.assert_allclose(ols.loc[terms, "p"], direct.pvalues[terms], rtol=1e-8)
     assert (ols["n"] == 400).all() and info["clusters"] == 8
-    # clustered rows: CR1 standard errors and a t(G-1) interval
+    # clustered rows: CR1 standard errors; the interval inverts the bootstrap test, so it excludes
+    # 0 exactly when the bootstrap p is at most 5 %, and holds the estimate
     wild = table[table["method"] == "wild_cluster"].set_index("term")
     groups = pd.factorize(frame["offer"])[0]
     robust = smf.ols(info["formula"], data=frame).fit(cov_type="cluster", cov_kwds={"groups": groups})
     np.testing.assert_allclose(wild.loc[terms, "se"], robust.bse[terms], rtol=1e-10)
-    half = sps.t.ppf(0.975, 7) * robust.bse[terms]
-    np.testing.assert_allclose(wild.loc[terms, "ci_high"], robust.params[terms] + half, rtol=1e-10)
+    np.testing.assert_allclose(wild.loc[terms, "estimate"], direct.params[terms], rtol=1e-10)
+    assert ((wild["ci_low"] < wild["estimate"]) & (wild["estimate"] < wild["ci_high"])).all()
+    outside = (wild["ci_low"] > 0) | (wild["ci_high"] < 0)
+    assert (outside == (wild["p"] <= 0.05)).all(), wild
 
 
 def brute_force_wcr(x: np.ndarray, y: np.ndarray, groups: np.ndarray, k: int) -> tuple[float, float]:
@@ -183,18 +185,20 @@ def brute_force_wcr(x: np.ndarray, y: np.ndarray, groups: np.ndarray, k: int) ->
 
 
 def test_wild_cluster_bootstrap_matches_a_hand_enumeration():
-    """Five clusters, Rademacher weights: 2^5 = 32 < 99 draws, so wildboottest enumerates
-    every sign vector and its p-value must equal the enumeration done by hand."""
+    """Five clusters, Rademacher weights: 2^5 = 32 < 99 draws, so the pipeline's bootstrap
+    enumerates every sign vector and its p-value must equal the enumeration done by hand (ties,
+    the identity draw and its mirror, counted as at least as extreme)."""
     rng = np.random.default_rng(11)
     groups = np.repeat(np.arange(5), 6)
     x1 = rng.normal(size=30)
     y = 1.0 + 0.4 * x1 + rng.normal(size=30) + rng.normal(size=5)[groups]
     data = pd.DataFrame({"y": y, "x1": x1})
     result = smf.ols("y ~ x1", data=data).fit()
-    p = em.wild_cluster_p(result, groups, "x1", reps=99, weights="rademacher", seed=1)
+    wild = em.wild_cluster_table(result, groups, ["x1"], 0.95, {"reps": 99, "weights": "rademacher", "seed": 1})
+    p = float(wild.loc["x1", "p"])
     strict, with_ties = brute_force_wcr(np.column_stack([np.ones(30), x1]), y, groups, 1)
     assert with_ties - strict == pytest.approx(2 / 32)              # the identity draw and its mirror
-    assert strict - 1e-12 <= p <= with_ties + 1e-12
+    assert p == pytest.approx(with_ties)
     assert 0 < p < 1 and (p * 32) == pytest.approx(round(p * 32))   # a multiple of 1/32
 
 

@@ -4,10 +4,11 @@ each outcome, and the intensity model within each configured subgroup.
 
 Every model is reported three ways, side by side in one tidy table (`method`):
 - `ols`: the report's estimates, classical OLS standard errors and t intervals;
-- `wild_cluster`: the same estimates with standard errors clustered by offer (CR1) and a
-  t(G-1) interval, and the p-value of a restricted wild cluster bootstrap (WCR11, Webb weights
-  by default; `wildboottest`). The pool has about 15 offers, too few for plain cluster-robust
-  inference (MacKinnon & Webb; ../shared/reference/stats-and-privacy.md §4);
+- `wild_cluster`: the same estimates with standard errors clustered by offer (CR1), the p-value
+  of a restricted wild cluster bootstrap (WCR11, Webb weights by default) and the interval from
+  inverting that same test (puljeeval/methods/cluster_inference.py), so interval and p agree.
+  The pool has about 15 offers of very unequal size, too few for plain cluster-robust inference
+  (MacKinnon & Webb; ../shared/reference/stats-and-privacy.md §4);
 - `ipw`: the model refitted with inverse probability weights for having both measurements
   (attrition), CR1 errors by offer.
 Benjamini-Hochberg q-values are computed within each figure's family of element tests, per
@@ -24,23 +25,15 @@ children to say anything about seven elements, whatever the disclosure threshold
 
 from __future__ import annotations
 
-import os
-import warnings
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
 
-# wildboottest JIT-compiles a fresh closure on every call (~0.3 s each); with about 15
-# clusters the interpreted loop is faster. Must be set before numba is first imported.
-os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import statsmodels.formula.api as smf  # noqa: E402
-from scipy import stats as sps  # noqa: E402
-from statsmodels.stats.multitest import multipletests  # noqa: E402
-from wildboottest.wildboottest import WildboottestCL  # noqa: E402
-
-from puljeeval.evaluation import core_elements as ce  # noqa: E402
-from puljeeval.methods import stats  # noqa: E402
-from puljeeval.settings import Settings  # noqa: E402
+from puljeeval.evaluation import core_elements as ce
+from puljeeval.methods import cluster_inference, stats
+from puljeeval.settings import Settings
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
            "ci_low", "ci_high", "p", "q", "n", "parameters", "df_resid", "clusters", "note"]
@@ -56,25 +49,17 @@ def formula(terms: list[str], controls: list[str], numeric: list[str]) -> str:
     return "z ~ " + " + ".join(rhs)
 
 
-def wild_cluster_p(result, cluster: np.ndarray, term: str, reps: int, weights: str, seed: int) -> float:
-    """p-value of H0: term = 0 by the restricted wild cluster bootstrap (WCR11) of a fitted
-    statsmodels OLS, through wildboottest's WildboottestCL."""
+def wild_cluster_table(result, groups: np.ndarray, terms: list[str], level: float, boot: dict) -> pd.DataFrame:
+    """Per term of a fitted statsmodels OLS: CR1 standard error by cluster, the restricted wild
+    cluster bootstrap p-value (WCR11; `boot`: reps, weights, seed) and the interval inverting
+    that test, with one set of draws for all terms."""
     names = list(result.model.exog_names)
-    r = np.zeros(len(names))
-    r[names.index(term)] = 1.0
-    boot = WildboottestCL(X=result.model.exog, Y=result.model.endog, cluster=cluster, R=r, B=reps, seed=seed,
-                          parallel=False)
-    boot.get_scores(bootstrap_type="11", impose_null=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot.get_weights(weights_type=weights)
-    boot.get_numer()
-    boot.get_denom()
-    boot.get_tboot()
-    boot.get_vcov()
-    boot.get_tstat()
-    boot.get_pvalue(pval_type="two-tailed")
-    return float(boot.pvalue)
+    found = cluster_inference.wild_cluster_terms(
+        np.asarray(result.model.exog), np.asarray(result.model.endog), groups, [names.index(t) for t in terms],
+        reps=int(boot["reps"]), weights=boot["weights"], seed=int(boot["seed"]), level=level)
+    return pd.DataFrame({"estimate": [r.estimate for r in found], "se": [r.se for r in found],
+                         "ci_low": [r.ci_low for r in found], "ci_high": [r.ci_high for r in found],
+                         "p": [r.p for r in found]}, index=pd.Index(terms))
 
 
 def cluster_table(result, groups: np.ndarray, terms: list[str], level: float) -> pd.DataFrame:
@@ -162,10 +147,8 @@ def model_rows(frame: pd.DataFrame, kind: str, settings: Settings, attrition: pd
     parts.append(_rows(ols, "ols", fit, g))
     rank_ok = fit["full_rank"]
     if g >= 2 and rank_ok:
-        wild = cluster_table(res, groups, ok, level)
-        boot = cfg["bootstrap"]
-        wild["p"] = [wild_cluster_p(res, groups, t, boot["reps"], boot["weights"], boot["seed"]) for t in ok]
-        parts.append(_rows(wild.drop(columns="clusters"), "wild_cluster", fit, g))
+        wild = wild_cluster_table(res, groups, ok, level, cfg["bootstrap"])
+        parts.append(_rows(wild, "wild_cluster", fit, g))
     else:
         why = "færre end 2 tilbud" if g < 2 else "modellen er ikke fuld rang"
         parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "wild_cluster", fit, g, why))

@@ -410,18 +410,9 @@ def test_no_legend_covers_data(drawn):
 # --------------------------------------------------------------------------- 2. contrast
 
 
-def luminance(color) -> float:
-    """WCAG 2 relative luminance."""
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(c) for c in to_rgb(color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a, b) -> float:
-    """WCAG 2 contrast ratio (1 to 21)."""
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
+# The house style's WCAG formula (puljeeval/publish/figures/style.py), checked against
+# hand-worked WCAG ratios in test_contrast_and_backgrounds_are_computed_as_wcag_says.
+contrast = style.contrast
 
 
 def _opaque(color) -> bool:
@@ -483,7 +474,8 @@ def test_a_label_box_stays_on_its_bar(drawn):
 def test_contrast_and_backgrounds_are_computed_as_wcag_says():
     assert contrast("black", "white") == pytest.approx(21)
     assert contrast("#777777", "white") == pytest.approx(4.48, abs=0.01)
-    assert contrast("#737373", "white") == pytest.approx(style.contrast("#737373", "white"))
+    assert contrast("#595959", "white") == pytest.approx(7.0, abs=0.01)      # WCAG's AAA grey
+    assert contrast("white", "#777777") == contrast("#777777", "white")
     fig, ax = style.figure(3, 2)
     ax.barh(0, 50, color="#737373", hatch="...", edgecolor="#262626")
     tight = ax.text(25, 0, "12,3", color="black", bbox={"boxstyle": "square,pad=0.1", "facecolor": "#737373"})

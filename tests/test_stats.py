@@ -176,6 +176,8 @@ def test_missing_and_stale_products_name_the_rule(tmp_path):
         report.product(missing, "figures", [source])
 
 
-def test_babel_formats_danish():
-    from puljeeval.render import pages as report
-    assert report.num(9957) == "9.957" and report.num(51.6, 1) == "51,6" and report.pct(72) == "72 pct."
+def test_prose_formats_danish():
+    """Prose numbers and shares go through the one display formatter (no Babel: it rounds half
+    to even on the binary value)."""
+    from puljeeval.publish import display
+    assert display.number(9957) == "9.957" and display.number(51.6, 1) == "51,6" and display.pct(72) == "72 pct."

@@ -42,6 +42,11 @@ def sheets() -> dict[str, pd.DataFrame]:
     return {NOTES: info, "Table 1": counts, "Figure 2 models": models}
 
 
+def data_sheets() -> list[tuple[str, pd.DataFrame]]:
+    """The sheets but the notes sheet."""
+    return [(name, frame) for name, frame in sheets().items() if name != NOTES]
+
+
 DECIMALS = {"Table 1": {"Number of children observed": 0, "Share (pct.)": 1,
                         "Mean change (score points), lower bound": 2, "p-value": 3},
             "Figure 2 models": {"Coefficient": 3, "N": 0}}
@@ -69,9 +74,7 @@ def header_fits(ws, headings: list[str]) -> None:
 
 def test_numbers_stay_numeric_with_the_registry_format_per_column(book_path):
     book = load_workbook(book_path)
-    for name, frame in sheets().items():
-        if name == NOTES:
-            continue
+    for name, frame in data_sheets():
         ws = book[name]
         for j, heading in enumerate(frame.columns, start=1):
             places = DECIMALS[name].get(heading)
@@ -87,9 +90,7 @@ def test_numbers_stay_numeric_with_the_registry_format_per_column(book_path):
 
 def test_header_bold_wrapped_frozen_with_widths_and_filter(book_path):
     book = load_workbook(book_path)
-    for name, frame in sheets().items():
-        if name == NOTES:
-            continue
+    for name, frame in data_sheets():
         ws = book[name]
         header_fits(ws, list(frame.columns))
         assert ws.freeze_panes == "A2"
@@ -133,9 +134,7 @@ def numbers(column: pd.Series) -> pd.Series:
 
 
 def test_the_two_csv_dialects_give_the_same_numbers(tmp_path):
-    for name, frame in sheets().items():
-        if name == NOTES:
-            continue
+    for name, frame in data_sheets():
         plain, excel = tmp_path / f"{name}.csv", tmp_path / "excel" / f"{name}.csv"
         rulekit.write_csv(frame, plain)
         workbook.write_excel_csv(frame, excel, DECIMALS[name])

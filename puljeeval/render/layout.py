@@ -119,10 +119,8 @@ def toc_html(entries: list[tuple[str, str, str]]) -> str:
     return f'<nav class="toc" aria-label="Indhold"><b>Indhold</b><ul>{items}</ul></nav>'
 
 
-def finish_chapter(html: str, title: str, stem: str | None, chapters: dict[str, str]) -> str:
-    """nbconvert's page of a chapter as reviewers get it: `lang="da"`, the chapter's title, the
-    shared header, a table of contents after the chapter's first heading (and the synthetic-data
-    banner, when there is one) and the stylesheets."""
+def _framed(html: str, title: str, stem: str | None, chapters: dict[str, str]) -> BeautifulSoup:
+    """What every page gets: `lang="da"`, its title, the stylesheets and the shared header."""
     soup = BeautifulSoup(html, "html.parser")
     soup.html["lang"] = "da"
     if soup.title is None:
@@ -132,6 +130,14 @@ def finish_chapter(html: str, title: str, stem: str | None, chapters: dict[str, 
     style.string = SCREEN_CSS + PRINT_CSS.replace("__RUNNING__", css_string(title))
     soup.head.append(style)
     soup.body.insert(0, BeautifulSoup(site_header(chapters, stem), "html.parser"))
+    return soup
+
+
+def finish_chapter(html: str, title: str, stem: str | None, chapters: dict[str, str]) -> str:
+    """nbconvert's page of a chapter as reviewers get it: `lang="da"`, the chapter's title, the
+    shared header, a table of contents after the chapter's first heading (and the synthetic-data
+    banner, when there is one) and the stylesheets."""
+    soup = _framed(html, title, stem, chapters)
     entries = contents(soup)
     if entries:
         anchor = _after(soup)
@@ -144,15 +150,7 @@ def finish_page(html: str, title: str, chapters: dict[str, str], wide_columns: i
     """A page other than a chapter (the reproduction check) in the report's layout: Danish, its
     title, the shared header and the stylesheets; a table of more than `wide_columns` columns is
     printed on a landscape page."""
-    soup = BeautifulSoup(html, "html.parser")
-    soup.html["lang"] = "da"
-    if soup.title is None:
-        soup.head.append(soup.new_tag("title"))
-    soup.title.string = f"{title} - {REPORT_TITLE}"
-    style = soup.new_tag("style")
-    style.string = SCREEN_CSS + PRINT_CSS.replace("__RUNNING__", css_string(title))
-    soup.head.append(style)
-    soup.body.insert(0, BeautifulSoup(site_header(chapters, None), "html.parser"))
+    soup = _framed(html, title, None, chapters)
     for table in soup.select("table.pub"):
         if table.find_parent(class_="table-wrap") is None:
             head = table.find("tr")

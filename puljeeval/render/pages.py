@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from babel.numbers import format_decimal, format_percent
 
 from puljeeval.atomic import written
 
-LOCALE = "da_DK"
-PACKAGES = ["snakemake", "pandas", "numpy", "statsmodels", "matplotlib", "papermill", "great-tables", "babel"]
+PACKAGES = ["snakemake", "pandas", "numpy", "statsmodels", "matplotlib", "papermill", "nbconvert", "playwright"]
 
 
 # pages declare an empty icon, so a browser does not request a missing /favicon.ico
@@ -29,21 +27,6 @@ EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</scri
 
 class ProductError(FileNotFoundError):
     """A product the chapter shows is missing or older than what it is made from."""
-
-
-def num(x: float, decimals: int = 0, locale: str = LOCALE) -> str:
-    """9957 -> '9.957', 51.6 -> '51,6' (decimal comma, thousands point)."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(x, format=pattern, locale=locale)
-
-
-def pct(share_pct: float, decimals: int = 0, locale: str = LOCALE) -> str:
-    """A share in percent as Danish text: 72.0 -> '72 pct.'."""
-    return f"{num(share_pct, decimals, locale)} pct."
-
-
-def share(fraction: float, locale: str = LOCALE) -> str:
-    return format_percent(fraction, locale=locale)
 
 
 def product(path: str | Path, rule: str, made_from: list[str | Path] = ()) -> Path:
@@ -59,10 +42,6 @@ def product(path: str | Path, rule: str, made_from: list[str | Path] = ()) -> Pa
             raise ProductError(f"{path} is older than {source}: rerun the rule '{rule}' "
                                f"(`snakemake --cores 4 {path}`)")
     return path
-
-
-def read_csv(path: str | Path, rule: str) -> pd.DataFrame:
-    return pd.read_csv(product(path, rule))
 
 
 def file_hash(path: str | Path) -> str:
@@ -198,7 +177,7 @@ def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str]
     relative to results/report/."""
     from html import escape
 
-    from puljeeval.render import layout
+    from puljeeval.render import html_table, layout
     items = "".join(f'<li><a href="{stem}.html">{escape(title)}</a> '
                     f'(<a href="{stem}_kode.html">med kode</a>, <a href="{stem}.ipynb">notebook</a>)</li>'
                     for stem, title in chapters.items())
@@ -207,10 +186,8 @@ def index_html(chapters: dict[str, str], summary: str, downloads: dict[str, str]
                           for label, path in (checks or {}).items())
     data = DATA_TEXT[is_synthetic(config)].format(source=data_source(config)) if config is not None else ""
     return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">" + NO_FAVICON +
-            f"<title>Forside - {escape(layout.REPORT_TITLE)}</title>"
-            "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}"
-            ".synthetic{background:#fff3cd;border:1px solid #d39e00;padding:.6em 1em;margin:1em 0;"
-            "font-weight:bold}</style>"
+            f"<title>Forside - {escape(layout.REPORT_TITLE)}</title>" + html_table.STYLE +
+            "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}</style>"
             "</head><body>" + banner_html +
             f"<h1>{escape(layout.REPORT_TITLE)}</h1><p><i>{escape(layout.REPORT_SUBTITLE)}</i></p>"
             f"<p>{escape(INDEX_INTRO)}</p>" + (f"<p>{escape(data)}</p>" if data else "") +

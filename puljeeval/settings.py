@@ -278,7 +278,7 @@ def _check_core_elements(config: dict, instrument_specs: dict) -> None:
                 raise ConfigError(f"config key '{where}.age_groups': unknown age group '{g}' "
                                   f"(expected one of {sorted(groups)})")
     for name in cfg["numeric_controls"]:
-        if name not in cfg["controls"] and name not in cfg["attrition_predictors"]:
+        if name not in cfg["controls"] and name not in cfg["attrition"]["predictors"]:
             raise ConfigError(f"config key 'core_elements.numeric_controls': '{name}' is neither a "
                               f"control nor an attrition predictor")
     for i, sub in enumerate(cfg["subgroups"]):

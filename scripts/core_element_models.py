@@ -1,10 +1,12 @@
-"""Rule core_element_models: Bilag 4's intention and intensity models for one outcome, with
-wild cluster bootstrap, q-values and the attrition-weighted refit."""
+"""Rule core_element_models: Bilag 4's intention and intensity models for one outcome (report's
+OLS, wild cluster bootstrap, CR2, attrition weights with a bootstrap of the whole procedure),
+the sensitivity analyses (ANCOVA, multiple imputation) and the subgroup interaction tests."""
 
 import pandas as pd
 
 from puljeeval import rulekit
 from puljeeval.evaluation import element_models as em
+from puljeeval.evaluation import element_sensitivity as es
 
 with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(snakemake)  # noqa: F821
@@ -16,4 +18,6 @@ with rulekit.logged(snakemake):  # noqa: F821
     coefs, models = em.run_outcome(outcome, frame, candidates, settings)
     rulekit.write_csv(coefs, out.coefficients)
     rulekit.write_csv(models, out.models)
-    print(f"{key}: {len(models)} models, {len(coefs)} coefficient rows")
+    rulekit.write_csv(es.sensitivity_rows(frame, outcome, settings), out.sensitivity)
+    rulekit.write_csv(es.interaction_tests(frame, outcome, settings), out.interactions)
+    print(f"{key}: {len(models)} models, {len(coefs)} coefficient rows; {models['weights_note'].iloc[0]}")

@@ -24,6 +24,8 @@ with rulekit.logged(snakemake):  # noqa: F821
         reproduction.benefit(pd.read_csv(inp.benefit_shares), pd.read_csv(inp.benefit_regression), settings),
         reproduction.parent_statements(pd.read_parquet(inp.parent_statements), settings),
         reproduction.bilag4(pd.read_csv(inp.bilag4_flow), pd.read_csv(inp.bilag4_intention), settings),
+        reproduction.bilag4_statements(pd.read_csv(inp.bilag4_statements, keep_default_na=False,
+                                                   na_values=[""]), settings),
     ], ignore_index=True)
 
     registry = from_settings(settings)

@@ -136,7 +136,7 @@ def synthetic_frame(n: int = 400, clusters: int = 8, seed: int = 3) -> pd.DataFr
 
 def test_coefficient_table_equals_statsmodels_on_the_same_frame(settings):
     frame = synthetic_frame()
-    table, info = em.model_rows(frame, "intensity", settings, attrition=None)
+    table, info = em.model_rows(frame, "intensity", settings, None)
     direct = smf.ols(info["formula"], data=frame).fit()
     ols = table[table["method"] == "ols"].set_index("term")
     terms = [ce.intensity_column(e) for e in settings.element_codes]
@@ -202,15 +202,6 @@ def test_wild_cluster_bootstrap_matches_a_hand_enumeration():
     assert 0 < p < 1 and (p * 32) == pytest.approx(round(p * 32))   # a multiple of 1/32
 
 
-def test_benjamini_hochberg_within_each_figure_and_method():
-    coefs = pd.DataFrame({"outcome": "who5", "figure": ["10-3"] * 4 + ["10-4"] * 2, "method": "ols",
-                          "p": [0.01, 0.04, 0.03, 0.2, 0.01, np.nan]})
-    q = em.add_q_values(coefs)["q"]
-    # by hand: sorted p 0.01, 0.03, 0.04, 0.2 -> p*m/rank 0.04, 0.06, 0.0533, 0.2 -> step-up minimum
-    np.testing.assert_allclose(q[:4], [0.04, 0.16 / 3, 0.16 / 3, 0.2])
-    assert q[4] == pytest.approx(0.01) and np.isnan(q[5])           # a family of one; no test
-
-
 def test_a_subgroup_added_in_config_gets_its_models(settings):
     subs = settings.config["core_elements"]["subgroups"] + [
         {"variable": "nationality", "label": "Nationalitet", "levels": {"a": "A", "b": "B", "c": "C"}}]
@@ -221,7 +212,7 @@ def test_a_subgroup_added_in_config_gets_its_models(settings):
     coefs, models = em.run_outcome(outcome, frame, cand, s)
     nat = coefs[coefs["subgroup_variable"] == "nationality"]
     assert set(nat["subgroup"]) == {"a", "b"} and set(nat["method"]) == set(em.METHODS)
-    assert "under 30" in models.loc[models["subgroup"] == "c", "note"].iloc[0]   # no children: not fitted
+    assert "under 20 residuale" in models.loc[models["subgroup"] == "c", "note"].iloc[0]   # no children: not fitted
     assert "C(nationality)" not in models.loc[models["subgroup"] == "a", "formula"].iloc[0]
 
 
@@ -254,7 +245,8 @@ def coverage_runs(workdir: Path, outcome: dict, settings) -> list[dict]:
     The model is the pipeline's: fit_family's design matrix, with only the intensities and the
     outcome replaced per seed."""
     intention = pd.read_parquet(workdir / "results/interim/clean/intention.parquet")
-    planted = settings.published["bilag_4"]["intensity_effects"].get(outcome["key"], {})
+    effects = te.planted_effects(settings.published).get(outcome["key"], {})
+    planted = effects.get("intensity", {})
     terms = [ce.intensity_column(e) for e in settings.element_codes]
     frame = pd.read_parquet(workdir / f"results/interim/core_elements/{outcome['key']}.parquet")
     base = em.fit_family(frame, terms, settings)["result"]
@@ -265,7 +257,7 @@ def coverage_runs(workdir: Path, outcome: dict, settings) -> list[dict]:
     for seed in range(SEEDS):
         # the twin redraws ratings and outcomes; the pipeline aggregates and standardises them
         redrawn, fidelity = te.replant(frame, intention, planted, twin, np.random.default_rng(seed),
-                                       ce.MISSING_LEVEL)
+                                       ce.MISSING_LEVEL, intention_effects=effects.get("intention", {}))
         x = ce.intensity(fidelity, settings.element_codes, cfg["aggregation"], cfg["unrated"]).set_index("course_id")
         z = ce.standardised(redrawn["change"])
         for t in terms:
@@ -289,9 +281,9 @@ def test_planted_effects_are_covered_in_200_seeds(report_scale, settings):
     86 % on seeds 0-49, 95 % on 200 others), in 200 seeds fewer than one in 500."""
     runs = pd.DataFrame([row for outcome in settings.config["core_elements"]["outcomes"]
                          for row in coverage_runs(report_scale, outcome, settings)])
-    effects = settings.published["bilag_4"]["intensity_effects"]
+    effects = te.planted_effects(settings.published)
     coverage = runs[runs["planted"] != 0].groupby(["outcome", "element"])["covered"].mean()
-    assert len(coverage) == sum(len(v) for k, v in effects.items() if k != "reference")
+    assert len(coverage) == sum(len(v.get("intensity", {})) for v in effects.values()) == 6
     assert (coverage >= 0.90).all(), coverage
     null_rate = runs.loc[runs["planted"] == 0, "significant"].mean()
     assert 0.03 <= null_rate <= 0.08, null_rate

@@ -174,7 +174,7 @@ def outcomes_table(registry, settings, rng) -> pd.DataFrame:
                        "end_ci_low": end - half, "end_ci_high": end + half, "change_mean": end - start,
                        "change_ci_low": end - start - half, "change_ci_high": end - start + half, "d_z": 0.5,
                        "d_av": 0.4, "d_rm": 0.4, "r_pre_post": 0.6, "reliable_improvement_pct": split[0],
-                       "no_reliable_change_pct": split[1], "reliable_deterioration_pct": split[2]}
+                       "no_reliable_change_pct": split[1], "reliable_deterioration_pct": split[2], "within_ages": True}
                 for name, value in zip(("fremgang", "status quo", "tilbagegang"), split, strict=True):
                     row.update({f"{name}_pct": value, f"{name}_ci_low": value - 1, f"{name}_ci_high": value + 1})
                 rows.append(row)

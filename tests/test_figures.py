@@ -148,7 +148,7 @@ def chapter5_tables(elements: list[str]) -> dict[str, Masked]:
                            "p": 0.01 if i == 0 else 0.5, "q": 0.5, "n": 2400, "parameters": 10, "df_resid": 2390,
                            "clusters": 16, "note": np.nan}
                           for m, f in (("intention", "10-2"), ("intensity", "10-3")) for i, e in enumerate(elements)
-                          for method in ("ols", "wild_cluster", "ipw")])
+                          for method in ("ols", "wild_cluster", "cr2", "ipw")])
     out = {}
     for key, frame in (("element_intention", intention), ("element_histogram", hist),
                        ("element_coefficients", coefs)):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from puljeeval.scoring import change, instruments
-from puljeeval.settings import load
+from puljeeval.settings import ConfigError, load
 
 SPECS = load().instruments["instruments"]
 NAN = np.nan
@@ -240,6 +240,57 @@ def test_prepost_orients_change_and_classifies():
     # a: from 60 (clinical, >= 34) to 30 (below): recovered
     assert total["csc_class"].astype(str).to_dict() == {"a": "recovered", "b": "unchanged", "c": "deteriorated"}
     assert "d" not in total.index                    # no end measurement, no change
+
+
+def who5_case(reliability) -> pd.DataFrame:
+    """Four WHO-5 pairs whose baseline items give a Cronbach alpha worked by hand, classified with
+    `reliability` as the configured (primary) one."""
+    spec = {**SPECS["who5"], "reliable_change": {"total": {"method": "jacobson_truax", "reliability": reliability}}}
+    spec.pop("clinical_cutoff")
+    items = pd.DataFrame([[1, 1, 1, 1, 1], [2, 2, 2, 2, 3], [3, 3, 3, 3, 3], [4, 4, 5, 5, 4]],
+                         index=list("abcd"), columns=spec["items"], dtype=float)
+    sc = pd.DataFrame({"course_id": list("abcdabcd"), "timepoint": ["start"] * 4 + ["slut"] * 4,
+                       "total": [20.0, 44.0, 60.0, 88.0, 40.0, 88.0, 60.0, 76.0]})
+    courses = pd.DataFrame({"course_id": list("abcd"), "gender": "pige", "age": 15})
+    return change.prepost(sc, "who5", spec, courses, items).set_index("course_id")
+
+
+def test_reliable_change_with_a_published_reliability_beside_the_sample_alpha():
+    """Baseline raw sums 5, 11, 15, 22 (totals 20, 44, 60, 88): item variances 1.6667, 1.6667,
+    2.9167, 2.9167, 1.5833 (sum 10.75), variance of the sums 152.75/3 = 50.917, alpha = 5/4 x
+    (1 - 10.75/50.917) = 0.9861. SD of the baseline totals: sqrt(2444/3) = 28.542. Thresholds
+    1.96 x 28.542 x sqrt(2) x sqrt(1 - r): published r = .80 gives 35.38, the sample alpha 9.33.
+    Changes +20, +44, 0, -12: with .80 only +44 is reliable; with the alpha +20, +44 and -12."""
+    out = who5_case(0.80)
+    assert out["rc_sd_pre"].unique() == pytest.approx([28.5424], abs=1e-4)
+    assert out["reliability"].unique() == pytest.approx([0.80])
+    assert out["rc_threshold"].unique() == pytest.approx([35.3808], abs=1e-4)
+    assert out["reliability_sample_alpha"].unique() == pytest.approx([0.98609], abs=1e-5)
+    assert out["rc_threshold_sample_alpha"].unique() == pytest.approx([9.3313], abs=1e-4)
+    assert out["rc_class"].astype(str).to_dict() == {
+        "a": "no_reliable_change", "b": "reliable_improvement", "c": "no_reliable_change", "d": "no_reliable_change"}
+    assert out["rc_class_sample_alpha"].astype(str).to_dict() == {
+        "a": "reliable_improvement", "b": "reliable_improvement", "c": "no_reliable_change",
+        "d": "reliable_deterioration"}
+
+
+def test_a_sample_alpha_rule_gives_the_same_two_classifications():
+    out = who5_case("sample_alpha")
+    assert out["reliability"].unique() == pytest.approx([0.98609], abs=1e-5)
+    assert (out["rc_class"].astype(str) == out["rc_class_sample_alpha"].astype(str)).all()
+
+
+def test_a_bad_reliability_names_the_key():
+    with pytest.raises(ConfigError, match=r"instruments\.who5\.reliable_change\.total\.reliability"):
+        who5_case(1.2)
+
+
+def test_every_published_reliability_has_its_source():
+    """A reliability given as a number is a published one: config says where it comes from."""
+    for name, spec in SPECS.items():
+        for scale, rule in spec.get("reliable_change", {}).items():
+            if rule["method"] == "jacobson_truax" and rule["reliability"] != "sample_alpha":
+                assert 0 < rule["reliability"] < 1 and rule.get("source"), (name, scale)
 
 
 def test_yp_core_cut_off_by_gender_and_age_band():

@@ -23,7 +23,7 @@ import statsmodels.formula.api as smf
 from conftest import TINY, base_config, tiny_settings
 
 from puljeeval.data import cleaning, ingest
-from puljeeval.evaluation import core_elements, element_models, kapitel_3, kapitel_4
+from puljeeval.evaluation import core_elements, element_models, element_sensitivity, kapitel_3, kapitel_4, statements
 from puljeeval.methods import stats
 from puljeeval.publish import display, terms
 from puljeeval.publish import tables as publish
@@ -166,6 +166,20 @@ def pipeline_frames(settings) -> dict[str, pd.DataFrame]:
                                            for e in settings.element_codes]),
         "element_coefficients": pd.DataFrame(coef_rows),
         "element_models": pd.DataFrame(model_rows),
+        "element_sensitivity": pd.DataFrame([
+            {"outcome": o["key"], "model": kind, "figure": o["figures"][kind], "analysis": a, "term": t, "method": m}
+            for o in cfg["outcomes"] for kind in ("intention", "intensity") for a in element_sensitivity.ANALYSES
+            for t in models["element_fits"][kind]["terms"][:1] for m in element_sensitivity.SENSITIVITY_METHODS]),
+        "element_interactions": pd.DataFrame([
+            {"outcome": o["key"], "figure": o["figures"]["subgroups"], "subgroup_variable": s["variable"],
+             "term": models["element_fits"]["intensity"]["terms"][0], "method": m}
+            for o in cfg["outcomes"] for s in cfg["subgroups"] for m in element_sensitivity.INTERACTION_METHODS]),
+        "element_statements": pd.DataFrame([
+            {"kind": s.kind, "figure": s.figure, "outcome": s.outcome,
+             "model": s.model if s.kind != "ranking" else np.nan, "subgroup_variable": s.variable or np.nan,
+             "subgroup": s.level, "element": s.element or np.nan, "holds": True, "wild_holds": False,
+             "other_holds": True}
+            for s in statements.statements(settings.published["bilag_4"]["statements"], settings)]),
     }
 
 

@@ -17,7 +17,7 @@ from statsmodels.stats.multitest import multipletests
 
 from puljeeval.evaluation import core_elements as ce
 from puljeeval.evaluation import element_models as em
-from puljeeval.evaluation import kapitel_3, kapitel_4
+from puljeeval.evaluation import kapitel_3, kapitel_4, multiplicity
 from puljeeval.methods import stats
 from puljeeval.settings import ROOT, ConfigError, ConfigView, UndeclaredConfig, load_settings, read_yaml
 
@@ -75,7 +75,7 @@ def element_frame(seed: int = 5) -> pd.DataFrame:
 def element_settings(base):
     # controls gender (2 levels), age (numeric), substance (2 levels in the frame)
     return configured(base, core_elements={
-        "controls": ["gender", "age", "substance"], "numeric_controls": ["age"], "min_subgroup_n": 5,
+        "controls": ["gender", "age", "substance"], "numeric_controls": ["age"], "min_subgroup_df": 5,
         "subgroups": [{"variable": "substance", "label": "Misbrug",
                        "levels": {"alkohol": "Alkohol", "stoffer": "Stoffer", "begge": "Begge"}}],
         "bootstrap": {"reps": 99, "weights": "webb", "seed": 1}})
@@ -100,8 +100,8 @@ def test_a_subgroup_model_below_the_minimum_is_withheld_with_the_reason(element_
     assert np.isnan(row["r2"])
     assert row["note"] == "ikke offentliggjort: for få frihedsgrader (df = 8 < 10)"
     rows = coefs[coefs["subgroup"] == "alkohol"]
-    # the rows stay, so a reader sees the model exists: 7 elements x 3 methods
-    assert len(rows) == 21 and set(rows["method"]) == set(em.METHODS)
+    # the rows stay, so a reader sees the model exists: 7 elements x 4 methods
+    assert len(rows) == 28 and set(rows["method"]) == set(em.METHODS)
     assert set(rows["term"]) == {ce.intensity_column(e) for e in ELEMENTS}
     assert_withheld(rows, 8)
 
@@ -132,13 +132,15 @@ def test_a_model_above_the_minimum_is_published_with_its_size(element_run):
 def test_an_empty_subgroup_is_not_estimated_by_the_analysis_rule(element_run):
     coefs, models, _ = element_run
     row = models.loc[("intensity", "begge")]
-    assert row["n"] == 0 and row["note"] == "under 5 børn: ikke estimeret"
+    assert row["n"] == 0 and row["note"] == "under 5 residuale frihedsgrader: ikke estimeret"
     assert pd.isna(row["parameters"]) and pd.isna(row["df_resid"])
     assert (coefs["subgroup"] != "begge").all()
 
 
-def test_q_values_count_only_the_published_tests(element_run):
+def test_q_values_count_only_the_published_tests(element_run, element_settings):
     coefs, _, _ = element_run
+    config = {"core_elements": {"multiplicity": {"family": "figure", "separate_subgroups": False}}}
+    coefs = multiplicity.adjust(coefs, config)
     family = coefs[(coefs["figure"] == "C") & (coefs["method"] == "ols")]
     published = family[family["p"].notna()]
     # the family is the drug subgroup's 7 tests; the withheld alcohol model adds no test

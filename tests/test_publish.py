@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from puljeeval.evaluation import statements
 from puljeeval.publish import display, figures, rules
 from puljeeval.publish import tables as publish
 from puljeeval.publish.registry import CHAPTERS, UNROUNDED_UNITS, Registry, RegistryError, from_settings
@@ -141,14 +142,30 @@ def chapter5_interim() -> dict[str, pd.DataFrame]:
     coefficients = pd.DataFrame({"outcome": "who5", "model": "intention", "figure": "10-2", "subgroup_variable": np.nan,
                                  "subgroup": "Samlet", "term": "intention_ressourcer", "method": ["ols", "ipw"],
                                  "estimate": [0.178047999, -0.0012844], "se": 0.0620361, "ci_low": 0.0563970958,
-                                 "ci_high": 0.29969890, "p": [0.00414027, 0.98504301], "q": 0.0289819,
+                                 "ci_high": 0.29969890, "p": [0.00414027, 0.98504301], "df": [2388.0, 15.0],
+                                 "family": "Alle test i kapitel 5: hele analysegrupper", "family_size": 56,
+                                 "q": 0.0289819, "p_holm": 0.2318,
                                  "n": 2400, "parameters": 12, "df_resid": 2388, "clusters": 16, "note": np.nan})
     models = pd.DataFrame({"outcome": ["who5"], "model": "intention", "figure": "10-2", "subgroup_variable": np.nan,
                            "subgroup": "Samlet", "formula": FORMULA, "n": 2400, "parameters": 12,
                            "df_resid": 2388, "clusters": 16, "r2": 0.0728251,
-                           "full_rank": True, "note": np.nan})
+                           "full_rank": True, "note": np.nan, "weights_note": "vægte 0,7-1,4"})
+    sensitivity = pd.DataFrame({"outcome": "who5", "model": "intention", "figure": "10-2",
+                                "analysis": ["ancova", "mice"],
+                                "term": "intention_ressourcer", "method": "ols", "estimate": [0.17, 0.18],
+                                "se": 0.06, "ci_low": 0.05, "ci_high": 0.3, "p": 0.004, "n": 2400, "parameters": 13,
+                                "df_resid": 2387, "note": np.nan})
+    interactions = pd.DataFrame({"outcome": "who5", "figure": "10-4", "subgroup_variable": "gender",
+                                 "term": "intensity_ressourcer", "levels": 2, "method": ["ols", "cluster"],
+                                 "df_num": 1, "df_denom": [2300, 15], "statistic": [1.234, 2.345], "p": [0.27, 0.15],
+                                 "n": 2395, "clusters": 16, "note": np.nan})
+    statement = {c: np.nan for c in statements.COLUMNS}
+    statement.update({"statement": "B4-001", "kind": "significance", "figure": "10-2", "outcome": "who5",
+                      "model": "intention", "subgroup": "Samlet", "element": "ressourcer", "holds": True,
+                      "wild_holds": False, "other_holds": True})
     return {"bilag4_flow": flow, "bilag4_intention": intention, "bilag4_histogram": histogram,
-            "bilag4_coefficients": coefficients, "bilag4_models": models}
+            "bilag4_coefficients": coefficients, "bilag4_models": models, "bilag4_sensitivity": sensitivity,
+            "bilag4_interactions": interactions, "bilag4_statements": pd.DataFrame([statement])}
 
 
 def test_chapter_5_sheets_have_danish_headings_and_registry_precision(registry):
@@ -197,8 +214,8 @@ def test_rounding_is_half_up_once_at_the_registry_precision(registry):
     (round() and Babel give 1.23 or 1.24 by the binary value), 0.0145 at 3 is 0.015."""
     t = registry.tables["benefit_regression"]
     row = {c.name: 1.235 for c in t.columns if c.source is None}
-    row.update(model="oplevet_betydning", term="age", estimate=0.0145, se=0.00525, n=3543, p=0.0004,
-               parameters=26, df_resid=3517, note=None)
+    row.update(model="oplevet_betydning", term="age", method="ols", estimate=0.0145, se=0.00525, n=3543, p=0.0004,
+               parameters=26, df_resid=3517, clusters=16, note=None)
     masked = publish.controlled(t, pd.DataFrame([row]), 5)
     markers = registry.markers(5)
     sheet = publish.sheet(t, masked, registry, markers).iloc[0]

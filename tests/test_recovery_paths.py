@@ -241,8 +241,9 @@ def test_the_last_flow_step_is_shown_and_small_drops_are_not_determined():
 
 def outcome_case(unknown_age: int = 0, small: int = 3) -> pd.DataFrame:
     """Chapter 4's pre/post summary of WHO-5 with `small` children of 3-10 år, 20 of 11-16, 25 of
-    17-24 and `unknown_age` children without an age group (in ALLE only)."""
+    17-24 and `unknown_age` children without an age (their own row, not in ALLE)."""
     sizes = {"3-10": small, "11-16": 20, "17-24": 25, None: unknown_age}
+    ages = {"3-10": 8.0, "11-16": 14.0, "17-24": 20.0, None: np.nan}
     groups = [g for g, k in sizes.items() for _ in range(k)]
     n = len(groups)
     rng = np.random.default_rng(1)
@@ -254,9 +255,12 @@ def outcome_case(unknown_age: int = 0, small: int = 3) -> pd.DataFrame:
                                                                 np.where(change == 0, CATEGORIES[1], CATEGORIES[2]))),
                             "rc_class": pd.Categorical(np.where(change > 12, RC_CLASSES[0], RC_CLASSES[1]),
                                                        categories=RC_CLASSES)})
-    courses = pd.DataFrame({"course_id": prepost["course_id"],
-                            "age_group": pd.Categorical(groups, categories=AGE_GROUPS, ordered=True)})
-    return kapitel_4.outcome_summary(prepost, courses)
+    courses = pd.DataFrame({"course_id": prepost["course_id"], "age": [ages[g] for g in groups],
+                            "age_group": pd.Categorical(groups, categories=AGE_GROUPS, ordered=True),
+                            "offer": np.array(["A", "B", "C"])[np.arange(n) % 3]})
+    config = read_yaml(ROOT / "config" / "config.yaml")
+    config["analysis"]["inference"]["bootstrap"]["reps"] = 99
+    return kapitel_4.outcome_summary(prepost, courses, load_settings(config, ROOT))
 
 
 def outcome_n_range(values: pd.DataFrame, status: pd.DataFrame) -> tuple[int, int] | None:
@@ -280,13 +284,15 @@ def outcome_n_range(values: pd.DataFrame, status: pd.DataFrame) -> tuple[int, in
 
 def test_alle_is_a_margin_of_the_age_groups_in_the_outcome_table():
     # Before: recovered (3) -- the old outcome_rows hid the 3-10 row (n = 3) but not ALLE's n:
-    # 48 - 20 - 25 = 3. With one child without an age group (ALLE n = 47, 3-10 n = 1) the old
-    # rules left 3-10's n in [1, 2]: an inequality is still usable.
+    # 48 - 20 - 25 = 3. With one child without an age group (then in ALLE: n = 47, 3-10 n = 1) the
+    # old rules left 3-10's n in [1, 2]: an inequality is still usable. A child without an age
+    # has its own row now, outside ALLE (`within_ages` false: its own line of the rule).
     table = outcome_case()
     rows = dict(zip(table["age_group"], table.index, strict=True))
     assert table.at[rows[rules.ALL_LABEL], "n"] == 48                # ALLE is exactly the groups here
+    keep = ["instrument", "scale", "age_group", "within_ages"]
     for case in (table, outcome_case(unknown_age=1, small=1)):
-        out = rules.apply("outcome_rows", case, MIN, {"keep": ["instrument", "scale", "age_group"]})
+        out = rules.apply("outcome_rows", case, MIN, {"keep": keep})
         r = dict(zip(case["age_group"], case.index, strict=True))
         assert out.status.at[r["3-10"], "n"] == PRIMARY
         assert (out.status.loc[r["3-10"], ["start_mean", "fremgang_pct"]] == PRIMARY).all()   # the row, n's reason

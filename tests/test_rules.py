@@ -100,7 +100,8 @@ def test_tiny_rules_read_exactly_what_they_declare(tiny_run):
 def test_every_rule_reads_exactly_what_it_declares(report_scale):
     """All rules of a full run (the twin takes only the `twin` block: tests/test_twin_independence.py)."""
     rules = {"ingest", "clean", "score", "chapter3_tables", "chapter_analyses", "core_element_samples",
-             "core_element_models", "publish_tables", "figures", "reproduction", "render_chapter", "report_index",
+             "core_element_models", "core_element_multiplicity", "element_statements", "other_seed_models",
+             "publish_tables", "figures", "reproduction", "render_chapter", "report_index",
              "reproduction_page", "disclosure_audit", "report_pdf"}
     check_traces(report_scale / "trace", rules)
 
@@ -186,7 +187,8 @@ def test_min_count_reruns_only_publishing_figures_and_pages(finished):
 def test_twin_seed_reruns_everything(finished):
     edit_config(finished, "twin.seed", 7)
     jobs = scheduled(finished)
-    every = UPSTREAM | {"ledger_summary", "core_element_samples", "core_element_models", "reproduction"} \
+    every = UPSTREAM | {"ledger_summary", "core_element_samples", "core_element_models", "core_element_multiplicity",
+                        "element_statements", "reproduction"} \
         | PUBLISH_AND_PAGES
     assert every <= set(jobs), every - set(jobs)
 

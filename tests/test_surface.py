@@ -40,7 +40,7 @@ def workbook_cell(workdir: Path, chapter: str, sheet: str, heading: str, row: in
 def test_footnote_3_reads_0_014_and_0_005_on_the_page_and_in_the_workbook(report_scale):
     pub = publication(report_scale, "kapitel_4")
     table = pub.registry.tables["benefit_regression"]
-    (row,) = pub.rows("benefit_regression", term="age")
+    (row,) = pub.rows("benefit_regression", term="age", method="ols")
     soup = page(report_scale, "kapitel_4")
     assert page_cell(soup, "benefit_regression", row, "estimate") == "0,014"
     assert page_cell(soup, "benefit_regression", row, "se") == "0,005"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from puljeeval.evaluation import unit
 from puljeeval.methods import stats
 from puljeeval.settings import Settings
 
@@ -108,9 +109,11 @@ def criteria(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: 
 
 
 def analysis_sample(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: pd.DataFrame,
-                    fidelity_courses: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    fidelity_courses: pd.Index, child_course: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Footnote 5's criteria in order. Returns the sample (courses with `change`, the oriented
-    change of the outcome's scale) and the flow: remaining and dropped per criterion."""
+    change of the outcome's scale) and the flow: remaining and dropped per criterion. With
+    `child_course` (first | last; config `analysis_unit`, unit child) a last step keeps one
+    qualifying course per child (puljeeval/evaluation/unit.py)."""
     checks, pairs = criteria(outcome, courses, measured, prepost, fidelity_courses)
     keep = pd.Series(True, index=courses.index)
     rows = [{"outcome": outcome["key"], "step": 0, "criterion": "courses",
@@ -120,8 +123,14 @@ def analysis_sample(outcome: dict, courses: pd.DataFrame, measured: pd.Index, pr
         keep &= checks[name].to_numpy()
         rows.append({"outcome": outcome["key"], "step": step, "criterion": name, "label": label,
                      "remaining": int(keep.sum()), "dropped": before - int(keep.sum())})
-    sample = courses[keep.to_numpy()].merge(pairs[["course_id", "pre", "post", "change"]], on="course_id",
-                                            how="left", validate="one_to_one")
+    kept = courses[keep.to_numpy()]
+    if child_course is not None:
+        before = len(kept)
+        kept = unit.one_per_child(kept, courses, child_course)
+        rows.append({"outcome": outcome["key"], "step": len(CRITERIA) + 1, "criterion": "one_per_child",
+                     "label": "Ét forløb pr. barn", "remaining": len(kept), "dropped": before - len(kept)})
+    sample = kept.merge(pairs[["course_id", "pre", "post", "change"]], on="course_id", how="left",
+                        validate="one_to_one")
     return sample.reset_index(drop=True), pd.DataFrame(rows)
 
 
@@ -139,7 +148,10 @@ def model_frame(sample: pd.DataFrame, intentions: pd.DataFrame, intensities: pd.
     frame = (sample.merge(intentions, on="course_id", how="left", validate="one_to_one")
              .merge(intensities, on="course_id", how="left", validate="one_to_one"))
     frame["z"] = standardised(frame["change"])
-    return stats.prepare_controls(frame, cfg["controls"] + cfg["attrition_predictors"], cfg["numeric_controls"],
+    # the attrition predictors that are course variables (not the baseline score, which only the
+    # weight model's candidates carry) get the same coding as in the weight model
+    course_vars = [p for p in cfg["attrition"]["predictors"] if p in frame]
+    return stats.prepare_controls(frame, cfg["controls"] + course_vars, cfg["numeric_controls"],
                                   cfg["missing_controls"])
 
 

@@ -2,46 +2,51 @@
 (intention model) or the seven intensities (intensity model) with the report's controls, for
 each outcome, and the intensity model within each configured subgroup.
 
-Every model is reported three ways, side by side in one tidy table (`method`):
+Every model is reported four ways, side by side in one tidy table (`method`):
 - `ols`: the report's estimates, classical OLS standard errors and t intervals;
 - `wild_cluster`: the same estimates with standard errors clustered by offer (CR1), the p-value
   of a restricted wild cluster bootstrap (WCR11, Webb weights by default) and the interval from
   inverting that same test (puljeeval/methods/cluster_inference.py), so interval and p agree.
   The pool has about 15 offers of very unequal size, too few for plain cluster-robust inference
   (MacKinnon & Webb; ../shared/reference/stats-and-privacy.md §4);
+- `cr2`: the analytic companion, CR2 (bias-reduced) standard errors by offer with
+  Bell-McCaffrey degrees of freedom;
 - `ipw`: the model refitted with inverse probability weights for having both measurements
-  (attrition), CR1 errors by offer.
-Benjamini-Hochberg q-values are computed within each figure's family of element tests, per
-method, over the published tests only.
+  (attrition; puljeeval/evaluation/attrition.py), with inference from a cluster bootstrap of the
+  whole procedure, so that the weights count as estimated.
+Multiplicity adjustment (q-values and Holm) is done over all outcomes by
+puljeeval/evaluation/multiplicity.py, in its own rule.
 
 Disclosure control (docs/core_elements.md): every row carries the model's `parameters` (the
 rank of its design as fitted: intercept, elements and every control dummy) and residual degrees
 of freedom `df_resid` = n - parameters. A model with df_resid below `disclosure.min_residual_df`
 (ACRO's MinimumDoFCheck) is not fitted beyond its design: its rows stay, with estimates, SEs,
-intervals, p and q empty and the reason in `note`. Separately, a subgroup with fewer than
-`core_elements.min_subgroup_n` children is not estimated at all (an analysis rule: too few
-children to say anything about seven elements, whatever the disclosure threshold).
+intervals and p empty and the reason in `note`. Separately, a subgroup model whose design
+leaves fewer than `core_elements.min_subgroup_df` residual degrees of freedom is not estimated at
+all (an analysis rule: too few children beyond the model's parameters to say anything about
+seven elements, whatever the disclosure threshold).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
-from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
 
+from puljeeval.evaluation import attrition as at
 from puljeeval.evaluation import core_elements as ce
 from puljeeval.methods import cluster_inference, stats
 from puljeeval.settings import Settings
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
-           "ci_low", "ci_high", "p", "q", "n", "parameters", "df_resid", "clusters", "note"]
+           "ci_low", "ci_high", "p", "df", "n", "parameters", "df_resid", "clusters", "note"]
 MODEL_COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "formula", "n", "parameters",
                  "df_resid", "clusters", "r2", "full_rank", "note"]
-ESTIMATES = ["estimate", "se", "ci_low", "ci_high", "p"]
+ESTIMATES = ["estimate", "se", "ci_low", "ci_high", "p", "df"]
 OVERALL = "Samlet"
-METHODS = ["ols", "wild_cluster", "ipw"]
+METHODS = ["ols", "wild_cluster", "cr2", "ipw"]
 
 
 def formula(terms: list[str], controls: list[str], numeric: list[str]) -> str:
@@ -62,16 +67,14 @@ def wild_cluster_table(result, groups: np.ndarray, terms: list[str], level: floa
                          "p": [r.p for r in found]}, index=pd.Index(terms))
 
 
-def cluster_table(result, groups: np.ndarray, terms: list[str], level: float) -> pd.DataFrame:
-    """CR1 standard errors by cluster with t(G-1) intervals and p-values."""
-    g = len(np.unique(groups))
-    robust = result.model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-    est = robust.params[terms]
-    se = robust.bse[terms]
-    t = est / se
-    crit = sps.t.ppf(0.5 + level / 2, g - 1)
-    return pd.DataFrame({"estimate": est, "se": se, "ci_low": est - crit * se, "ci_high": est + crit * se,
-                         "p": 2 * sps.t.sf(np.abs(t), g - 1), "clusters": g})
+def cr2_table(result, groups: np.ndarray, terms: list[str], level: float) -> pd.DataFrame:
+    """CR2 standard errors by cluster with Bell-McCaffrey degrees of freedom (`df`)."""
+    names = list(result.model.exog_names)
+    found = cluster_inference.cr2_terms(np.asarray(result.model.exog), np.asarray(result.model.endog), groups,
+                                        [names.index(t) for t in terms], level=level)
+    return pd.DataFrame({"estimate": [r.estimate for r in found], "se": [r.se for r in found],
+                         "ci_low": [r.ci_low for r in found], "ci_high": [r.ci_high for r in found],
+                         "p": [r.p for r in found], "df": [r.df for r in found]}, index=pd.Index(terms))
 
 
 def usable_terms(frame: pd.DataFrame, terms: list[str]) -> tuple[list[str], list[str]]:
@@ -117,91 +120,130 @@ def _rows(table: pd.DataFrame, method: str, fit: dict, clusters: float, note: st
     return out.reset_index()
 
 
-def model_rows(frame: pd.DataFrame, kind: str, settings: Settings, attrition: pd.Series | None,
-               controls: list[str] | None = None, min_residual_df: int | None = None) -> tuple[pd.DataFrame, dict]:
-    """One model (intention or intensity) on one frame, all three methods; element terms only.
-    `min_residual_df` defaults to `disclosure.min_residual_df`; below it the model's rows carry
-    no estimates (module docstring)."""
+def model_rows(frame: pd.DataFrame, kind: str, settings: Settings, weights: pd.Series | None,
+               controls: list[str] | None = None, min_residual_df: int | None = None,
+               analysis_min_df: int = 0, methods: tuple[str, ...] = tuple(METHODS)) -> tuple[pd.DataFrame | None, dict]:
+    """One model (intention or intensity) on one frame: the ols, wild_cluster and cr2 rows of the
+    element terms, and the attrition-weighted point estimates (`info["ipw"]`: WLS coefficients of
+    the same design, to be given their bootstrap inference by run_outcome; None with the reason
+    in `info["ipw_note"]`). `min_residual_df` defaults to `disclosure.min_residual_df`; below it
+    the model's rows carry no estimates (module docstring). Below `analysis_min_df` (the subgroup
+    rule) the model is not estimated at all: the table is None and `info` has its size. `methods`
+    limits the rows to some methods (the other seed's check needs only `ols`)."""
     cfg = settings.config["core_elements"]
     minimum = stats.min_residual_df(settings.config) if min_residual_df is None else min_residual_df
     column = ce.intention_column if kind == "intention" else ce.intensity_column
     terms = [column(e) for e in settings.element_codes]
-    fit = fit_family(frame, terms, settings, controls=controls, min_residual_df=minimum)
+    fit = fit_family(frame, terms, settings, controls=controls, min_residual_df=max(minimum, analysis_min_df))
+    if fit["df_resid"] < analysis_min_df:
+        return None, {"n": fit["n"], "parameters": fit["parameters"], "df_resid": fit["df_resid"]}
     res, data, ok = fit["result"], fit["data"], fit["terms"]
     groups = pd.factorize(data[cfg["cluster"]])[0]
     g = len(np.unique(groups))
     info = {"formula": fit["formula"], "n": fit["n"], "parameters": fit["parameters"], "df_resid": fit["df_resid"],
-            "clusters": g, "full_rank": bool(fit["full_rank"])}
+            "clusters": g, "full_rank": bool(fit["full_rank"]), "ipw": None, "ipw_note": "", "ipw_fit": fit,
+            "constant": fit["constant"]}
     constant_rows = [pd.DataFrame([{"term": t, "method": m, "n": fit["n"], "parameters": fit["parameters"],
                                     "df_resid": fit["df_resid"], "clusters": g, "note": "ingen variation i gruppen"}])
-                     for t in fit["constant"] for m in METHODS]
+                     for t in fit["constant"] for m in methods if m != "ipw"]
     if res is None:                # withheld: the rows say it exists and why, nothing more
         why = stats.dof_note(fit["df_resid"], minimum)
-        parts = [_rows(pd.DataFrame(index=pd.Index(ok)), m, fit, g, why) for m in METHODS]
+        parts = [_rows(pd.DataFrame(index=pd.Index(ok)), m, fit, g, why) for m in methods if m != "ipw"]
+        info["ipw_note"] = why
         return pd.concat(parts + constant_rows, ignore_index=True), {**info, "r2": np.nan, "note": why}
     level = cfg["level"]
     parts = []
     ci = res.conf_int(alpha=1 - level).loc[ok]
     ols = pd.DataFrame({"estimate": res.params[ok], "se": res.bse[ok], "ci_low": ci[0], "ci_high": ci[1],
-                        "p": res.pvalues[ok]})
+                        "p": res.pvalues[ok], "df": float(res.df_resid)})
     parts.append(_rows(ols, "ols", fit, g))
-    rank_ok = fit["full_rank"]
-    if g >= 2 and rank_ok:
-        wild = wild_cluster_table(res, groups, ok, level, cfg["bootstrap"])
-        parts.append(_rows(wild, "wild_cluster", fit, g))
+    clustered = [m for m in ("wild_cluster", "cr2") if m in methods]
+    if g >= 2 and fit["full_rank"]:
+        if "wild_cluster" in clustered:
+            parts.append(_rows(wild_cluster_table(res, groups, ok, level, cfg["bootstrap"]), "wild_cluster", fit, g))
+        if "cr2" in clustered:
+            parts.append(_rows(cr2_table(res, groups, ok, level), "cr2", fit, g))
     else:
         why = "færre end 2 tilbud" if g < 2 else "modellen er ikke fuld rang"
-        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "wild_cluster", fit, g, why))
-    if attrition is not None and g >= 2:
-        wfit = fit_family(frame, terms, settings, weights=attrition, controls=controls, min_residual_df=minimum)
-        if wfit["result"] is None:
-            parts.append(_rows(pd.DataFrame(index=pd.Index(wfit["terms"])), "ipw", wfit, g,
-                               stats.dof_note(wfit["df_resid"], minimum)))
-        else:
-            wgroups = pd.factorize(wfit["data"][cfg["cluster"]])[0]
-            ipw = cluster_table(wfit["result"], wgroups, wfit["terms"], level)
-            parts.append(_rows(ipw.drop(columns="clusters"), "ipw", wfit, g))
-    else:
-        parts.append(_rows(pd.DataFrame(index=pd.Index(ok)), "ipw", fit, g, "ingen vægte"))
+        parts += [_rows(pd.DataFrame(index=pd.Index(ok)), m, fit, g, why) for m in clustered]
+    if weights is None or g < 2:
+        info["ipw_note"] = "ingen vægte" if weights is None else "færre end 2 tilbud"
+    else:                          # the same design, weighted (no second formula evaluation)
+        names = list(res.model.exog_names)
+        X, y = np.asarray(res.model.exog), np.asarray(res.model.endog)
+        idx = [names.index(t) for t in ok]
+        w = weights.loc[data.index].to_numpy(dtype=float)
+        info["ipw"] = at.WeightedModel(None, data["course_id"].astype(str).to_numpy(), X, y, idx)
+        info["ipw_estimates"] = pd.Series(at.wls(X, y, w, idx), index=ok)
     return pd.concat(parts + constant_rows, ignore_index=True), {**info, "r2": float(res.rsquared), "note": ""}
 
 
-def attrition_weights(candidates: pd.DataFrame, settings: Settings) -> pd.Series:
-    """Inverse probability of having both measurements, from a logistic model on the
-    configured background characteristics among the children who would otherwise qualify
-    (measured, fidelity, background, age). Weights are normalised to mean 1 in the sample."""
+def attrition_model(candidates: pd.DataFrame, settings: Settings) -> at.WeightModel:
+    """The attrition weight model's design on the outcome's candidates (attrition.py)."""
     cfg = settings.config["core_elements"]
-    both = candidates["both"].astype(bool)
-    if both.all():                 # nobody lost between the measurements: nothing to weight
-        return pd.Series(1.0, index=candidates.index[both])
-    preds = [p for p in cfg["attrition_predictors"] if candidates[p].nunique() > 1]
-    rhs = " + ".join(p if p in cfg["numeric_controls"] else f"C({p})" for p in preds) or "1"
-    data = candidates.dropna(subset=preds)
-    model = smf.logit(f"both ~ {rhs}", data=data.assign(both=data["both"].astype("float64"))).fit(disp=False)
-    p = model.predict(data)
-    w = (1.0 / p)[data["both"].astype(bool)]
-    return w / w.mean()
+    return at.design(candidates, cfg["attrition"]["predictors"], cfg["numeric_controls"] + [at.BASELINE],
+                     cfg["cluster"])
 
 
-def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
-                settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _ipw_rows(infos: list[tuple[tuple, dict]], weight_model: at.WeightModel, settings: Settings) -> dict:
+    """The ipw rows of every model of one outcome: WLS point estimates with the cluster
+    bootstrap of the whole weighting procedure (one set of draws for all models)."""
+    cfg = settings.config["core_elements"]
+    spec = cfg["attrition"]
+    trim = tuple(spec["trim_quantiles"])
+    fitted = [dataclasses.replace(info["ipw"], key=key) for key, info in infos if info["ipw"] is not None]
+    draws = at.bootstrap(weight_model, fitted, trim, int(spec["bootstrap"]["reps"]), int(spec["bootstrap"]["seed"]))
+    out = {}
+    for key, info in infos:
+        fit = info["ipw_fit"]
+        g = info["clusters"]
+        if info["ipw"] is None:
+            out[key] = _rows(pd.DataFrame(index=pd.Index(fit["terms"])), "ipw", fit, g, info["ipw_note"])
+            continue
+        table = at.summarise(info["ipw_estimates"], draws[key], g, cfg["level"])
+        rows = _rows(table.drop(columns="boot_note").assign(df=float(g - 1)), "ipw", fit, g)
+        rows["note"] = table["boot_note"].to_numpy()
+        out[key] = rows
+    for key, info in infos:      # a term without variation is reported as such by every method
+        fit = info["ipw_fit"]
+        const = [_rows(pd.DataFrame(index=pd.Index([t])), "ipw", fit, info["clusters"], "ingen variation i gruppen")
+                 for t in info["constant"]]
+        out[key] = pd.concat([out[key], *const], ignore_index=True)
+    return out
+
+
+def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame | None,
+                settings: Settings, methods: tuple[str, ...] = tuple(METHODS)) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All models of one outcome: intention and intensity on the whole sample, intensity per
-    subgroup level. Returns the coefficient table and one row per model."""
+    subgroup level. Returns the coefficient table and one row per model. `methods` limits the
+    methods (without `ipw` no candidates are needed and no weights are estimated)."""
     cfg = settings.config["core_elements"]
     minimum = stats.min_residual_df(settings.config)
-    weights = attrition_weights(candidates, settings).reindex(frame["course_id"]).set_axis(frame.index)
+    weighted = "ipw" in methods
+    w = None
+    if weighted:
+        weight_model = attrition_model(candidates, settings)
+        trim = tuple(cfg["attrition"]["trim_quantiles"])
+        weights = at.weights(weight_model, trim)
+        lost = ~frame["course_id"].astype(str).isin(weights.index)
+        if lost.any():
+            raise ValueError(f"attrition: {int(lost.sum())} children of the {outcome['key']} sample are not in the "
+                             f"weight model's candidates (e.g. {frame.loc[lost, 'course_id'].iloc[0]}): every analysed "
+                             f"child must have a start score and the predictors")
+        w = weights.reindex(frame["course_id"].astype(str)).set_axis(frame.index)
     figs = outcome["figures"]
-    tables, infos = [], []
+    tables, infos, fitted = [], [], []
 
     def add(table: pd.DataFrame, info: dict, model: str, figure: str, var: str, level: str) -> None:
-        table = table.assign(outcome=outcome["key"], model=model, figure=figure, subgroup_variable=var,
-                             subgroup=level)
-        tables.append(table)
+        key = (model, var, level)
+        tables.append((key, table.assign(outcome=outcome["key"], model=model, figure=figure, subgroup_variable=var,
+                                         subgroup=level)))
+        fitted.append((key, info))
         infos.append({"outcome": outcome["key"], "model": model, "figure": figure, "subgroup_variable": var,
-                      "subgroup": level, **info})
+                      "subgroup": level, **{k: v for k, v in info.items() if k in MODEL_COLUMNS}})
 
     for kind in ("intention", "intensity"):
-        table, info = model_rows(frame, kind, settings, weights, min_residual_df=minimum)
+        table, info = model_rows(frame, kind, settings, w, min_residual_df=minimum, methods=methods)
         add(table, info, kind, figs[kind], "", OVERALL)
     for sub in cfg["subgroups"]:
         if "outcomes" in sub and outcome["key"] not in sub["outcomes"]:
@@ -209,41 +251,41 @@ def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame,
         controls = [c for c in cfg["controls"] if c != sub["variable"]]
         for level in sub["levels"]:
             part = frame[frame[sub["variable"]].astype(object) == level]
-            # the analysis rule; the parameters (controls included) are counted by the df rule
-            if len(part) < cfg["min_subgroup_n"]:
+            # the analysis rule, on the design's residual degrees of freedom (controls included)
+            table, info = (None, {"n": 0, "parameters": pd.NA, "df_resid": pd.NA}) if part.empty else \
+                model_rows(part, "intensity", settings, None if w is None else w.loc[part.index], controls, minimum,
+                           cfg["min_subgroup_df"], methods)
+            if table is None:
                 infos.append({"outcome": outcome["key"], "model": "intensity", "figure": figs["subgroups"],
-                              "subgroup_variable": sub["variable"], "subgroup": level, "n": len(part),
-                              "note": f"under {cfg['min_subgroup_n']} børn: ikke estimeret"})
+                              "subgroup_variable": sub["variable"], "subgroup": level, **info,
+                              "note": f"under {cfg['min_subgroup_df']} residuale frihedsgrader: ikke estimeret"})
                 continue
-            table, info = model_rows(part, "intensity", settings, weights.loc[part.index], controls, minimum)
             add(table, info, "intensity", figs["subgroups"], sub["variable"], level)
-    coefs = pd.concat(tables, ignore_index=True)
+    ipw = _ipw_rows(fitted, weight_model, settings) if weighted else {}
+    parts = []
+    for key, table in tables:
+        labels = {"outcome": outcome["key"], "model": key[0], "figure": table["figure"].iloc[0],
+                  "subgroup_variable": key[1], "subgroup": key[2]}
+        parts.append(pd.concat([table, ipw[key].assign(**labels)], ignore_index=True) if key in ipw else table)
+    coefs = pd.concat(parts, ignore_index=True)
     models = pd.DataFrame(infos).reindex(columns=MODEL_COLUMNS)
+    models["weights_note"] = at.diagnostics(weights, trim) if weighted else ""
     sizes = {"parameters": "Int64", "df_resid": "Int64"}     # integers, empty for a model never built
-    return add_q_values(coefs)[COLUMNS].astype(sizes), models.astype(sizes)
-
-
-def add_q_values(coefs: pd.DataFrame) -> pd.DataFrame:
-    """Benjamini-Hochberg q-values within each figure's family of tests, per method. A row
-    without p (a withheld model, a term without variation, no weights) is not a test: the
-    family's size is the number of published p-values, so no q depends on a withheld p."""
-    out = coefs.copy()
-    out["q"] = np.nan
-    for _, idx in out.groupby(["outcome", "figure", "method"]).groups.items():
-        p = out.loc[idx, "p"]
-        ok = p.notna()
-        if ok.any():
-            out.loc[p[ok].index, "q"] = multipletests(p[ok].to_numpy(), method="fdr_bh")[1]
-    return out
+    return coefs[COLUMNS].astype(sizes), models.astype(sizes)
 
 
 def attrition_candidates(outcome: dict, courses: pd.DataFrame, measured: pd.Index, prepost: pd.DataFrame,
-                         fidelity_courses: pd.Index, settings: Settings) -> pd.DataFrame:
+                         fidelity_courses: pd.Index, baseline: pd.Series, settings: Settings) -> pd.DataFrame:
     """Children meeting every criterion of footnote 5 but 'both measurements', with `both` as
-    the outcome of the attrition model."""
+    the outcome of the attrition model and `baseline` their start score on the outcome's scale
+    (index course_id); children without a start score are left out (they cannot enter the
+    analysis, which needs both measurements)."""
     cfg = settings.config["core_elements"]
     checks, _ = ce.criteria(outcome, courses, measured, prepost, fidelity_courses)
     keep = pd.concat([v for k, v in checks.items() if k != "both"], axis=1).all(axis=1)
     cand = courses[keep.to_numpy()].assign(both=checks["both"][keep].to_numpy())
-    return stats.prepare_controls(cand, cfg["attrition_predictors"], cfg["numeric_controls"],
+    cand = cand.assign(**{at.BASELINE: baseline.reindex(cand["course_id"]).to_numpy(dtype="float64")})
+    cand = cand[cand[at.BASELINE].notna()]
+    preds = [p for p in cfg["attrition"]["predictors"] if p != at.BASELINE]
+    return stats.prepare_controls(cand, preds, cfg["numeric_controls"],
                                   cfg["missing_controls"]).set_index("course_id", drop=False)

@@ -1,14 +1,20 @@
 """Chapter 3 and Bilag 2 of the evaluation, computed from the cleaned data and the ledger:
 the flow of Figur 3-4, the production table (Tabel 8-1), the profiles of Figur 3-1..3-3, and
-section 3.3's dropout comparison with intervals, tests and a logistic regression.
+section 3.3's dropout comparison with intervals, tests and a logistic regression (with inference
+clustered by offer beside the report's: the wild score bootstrap and CR1, dropout_models).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from puljeeval.methods import stats
+from puljeeval.evaluation.kapitel_4 import design, inference_frame, inference_spec, method_rows
+from puljeeval.methods import score_bootstrap, stats
 from puljeeval.settings import Settings
+
+# The dropout logit's methods (config/tables.yaml labels `methods`): the report's classical
+# maximum-likelihood fit, then the clustered ones.
+LOGIT_METHODS = ("classical", "wild_score", "cr1")
 
 PRODUCTION_COLUMNS = ["started", "ongoing", "completed", "planned", "unplanned", "not_stated"]
 END_STATUS_COLUMN = {"planlagt": "planned", "uplanlagt": "unplanned", "ikke_oplyst": "not_stated"}
@@ -163,3 +169,36 @@ def dropout_model(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     kept, estimates empty, the reason in `note`) below `disclosure.min_residual_df`."""
     return stats.fit_disclosed("logit", settings.config["analysis"]["dropout"]["model"], frame, "frafald_uplanlagt",
                                stats.min_residual_df(settings.config))
+
+
+def dropout_models(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Section 3.3's logit with every method (`method`): classical (the report's), wild_score
+    (the restricted wild score bootstrap of Kline & Santos: p-value and the interval inverting
+    that test; se CR1) and cr1 (CR1 standard errors with t(G-1)), clustered by
+    `analysis.inference.cluster`. Odds ratios; `se` on the log-odds scale. A withheld model is
+    withheld for every method."""
+    inference = inference_spec(settings.config)
+    classical = dropout_model(frame, settings)
+    formula = settings.config["analysis"]["dropout"]["model"]
+    X, y, terms, codes = design("logit", formula, frame, inference["cluster"])
+    g = int(codes.max()) + 1 if len(codes) else 0
+    methods: dict[str, pd.DataFrame | str]
+    if (classical["note"] != "").any():
+        methods = dict.fromkeys(LOGIT_METHODS[1:], "")
+    elif g < 2:
+        methods = dict.fromkeys(LOGIT_METHODS[1:], "færre end 2 tilbud: ingen klyngerobust inferens")
+    else:
+        boot, level = inference["bootstrap"], float(inference["level"])
+        try:
+            wild = score_bootstrap.wild_score_terms(X, y, codes, reps=int(boot["reps"]), weights=boot["weights"],
+                                                    seed=int(boot["seed"]), level=level)
+            cr1 = score_bootstrap.cr1_terms(X, y, codes, level=level)
+            methods = {"wild_score": inference_frame(wild, terms, exponentiate=True),
+                       "cr1": inference_frame(cr1, terms, exponentiate=True)}
+        except score_bootstrap.LogitFitError:
+            methods = dict.fromkeys(LOGIT_METHODS[1:], "modellen kan ikke estimeres under nulhypotesen (separation)")
+        except ValueError as err:
+            if "full column rank" not in str(err):
+                raise
+            methods = dict.fromkeys(LOGIT_METHODS[1:], "modellen er ikke fuld rang")
+    return method_rows(classical, LOGIT_METHODS[0], methods, g)

@@ -11,7 +11,12 @@ Tolerances follow from the printed precision, so that every row can fail (`toler
   figure as end minus start: `rounded_parts` in config/published.yaml), each part adds its own
   half unit: r x 0,5 x 10^-d;
 - a regression coefficient in addition within a fraction of the standard error the report prints
-  (config `reproduction.tolerance.coefficient_se_fraction`).
+  (config `reproduction.tolerance.coefficient_se_fraction`); an effect size Bilag 4 prints without its
+  standard error, within that fraction of the reproduced one;
+- a bound ("under 0,13", kind `bound`): the reproduced size strictly below it;
+- a statement (kinds `significance` and `ranking`, Bilag 4's findings about its models: the
+  published value is what the report says, "+", "-" or "ikke signifikant", or the elements it names;
+  the reproduced one what the data show): it holds or not (puljeeval/evaluation/statements.py).
 
 A row is vacuous (`could_fail` false) when its tolerance is at least the printed value's magnitude:
 the check would then accept zero, i.e. the absence of what the report found. The report's own
@@ -41,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from puljeeval.publish import display
-from puljeeval.publish.display import HIDDEN, PRIMARY, SECONDARY, Markers
+from puljeeval.publish.display import HIDDEN, NOT_APPLICABLE, NOT_ESTIMATED, PRIMARY, SECONDARY, Markers
 from puljeeval.publish.masked import Masked
 from puljeeval.publish.registry import from_settings
 from puljeeval.render import html_table
@@ -50,12 +55,16 @@ from puljeeval.settings import Settings
 
 COLUMNS = ["quantity", "label", "reference", "kind", "published", "decimals", "reproduced", "difference",
            "tolerance", "within_tolerance", "could_fail", "report_inconsistent", "note", "note_da", "cell",
-           "sources"]
+           "sources", "statement"]
 DISPLAY_COLUMNS = ["displayed_page", "displayed_workbook", "page_ok", "workbook_ok", "displayed_ok",
                    "displayed_note"]
-KINDS = ("count", "share_pct", "mean", "coefficient", "standard_error")
+KINDS = ("count", "share_pct", "mean", "coefficient", "standard_error", "bound")
+# Statements: what the report says against what the data show, no number to round.
+STATEMENT_KINDS = ("significance", "ranking")
 KIND_DA = {"count": "antal", "share_pct": "andel (pct.)", "mean": "gennemsnit (skalapoint)",
-           "coefficient": "regressionskoefficient", "standard_error": "standardfejl"}
+           "coefficient": "regressionskoefficient", "standard_error": "standardfejl",
+           "bound": "grænse for effektstørrelse", "significance": "signifikans og fortegn",
+           "ranking": "rangorden (flest/færrest)"}
 ALL = "ALLE"
 # What the displayed columns say when the report's number has no published cell, or its table is
 # not on the page.
@@ -95,7 +104,7 @@ def tolerance(kind: str, decimals: int, rounded_parts: int = 1, se: float | None
     the two criteria, since it must meet both."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind '{kind}' (expected one of {list(KINDS)})")
-    if kind == "count":
+    if kind in ("count", "bound"):
         return Decimal(0)
     width = rounded_parts * half_unit(decimals)
     if kind == "coefficient":
@@ -115,12 +124,16 @@ def within(kind: str, published: float | int, reproduced: float | int | None, wi
         return False
     if kind == "count":
         return float(reproduced) == float(published)
+    if kind == "bound":
+        return _dec(float(reproduced)) < _dec(published)
     return abs(_dec(float(reproduced)) - _dec(published)) <= width
 
 
 def could_fail(published: float | int, width: Decimal) -> bool:
     """False when the tolerance reaches the printed value's magnitude: zero would pass. A printed
-    zero can fail whenever its tolerance is finite."""
+    zero can fail whenever its tolerance is finite. (A bound fails for a size at or above it: its
+    width is 0. Zero is within a bound by its nature; that the effect exists is the figure's
+    significance statement.)"""
     return not (published != 0 and width >= abs(_dec(published)))
 
 
@@ -209,7 +222,7 @@ def _row(quantity: str, label: str, reference: str, kind: str, published: float 
             "decimals": d, "reproduced": value, "difference": diff, "tolerance": float(width),
             "within_tolerance": within(kind, published, value, width), "could_fail": could_fail(published, width),
             "report_inconsistent": bool(note[0]), "note": note[0], "note_da": note[1],
-            "cell": _cell_json(cell), "sources": _sources_json(sources)}
+            "cell": _cell_json(cell), "sources": _sources_json(sources), "statement": ""}
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -344,15 +357,19 @@ def _outcome_cell(column: str, instrument: str, scale: str, group: str) -> Cell:
 def chapter4(prepost: pd.DataFrame, courses: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Chapter 4 means, mean changes and change shares of the children with both measurements,
     for every number transcribed under `chapter_4` in published.yaml. Group ALLE is every
-    child with both measurements on the instrument."""
+    child with both measurements on the instrument whose age is known and within the
+    instrument's ages (the outcome table's ALLE, kapitel_4.age_rows)."""
+    from puljeeval.evaluation import kapitel_4  # here: the Snakefile imports this module at parse time
+
     instruments = settings.instruments["instruments"]
-    data = prepost.merge(courses[["course_id", "age_group"]], on="course_id", how="left")
+    data = prepost.merge(courses[["course_id", "age", "age_group"]], on="course_id", how="left")
     data["age_group"] = data["age_group"].astype("string")
     rows = []
 
     def subset(instrument: str, scale: str, group: str) -> pd.DataFrame:
         d = data[(data["instrument"] == instrument) & (data["scale"] == scale)]
-        return d if group == ALL else d[d["age_group"] == group]
+        where = kapitel_4.age_rows(d, tuple(instruments[instrument]["ages"]))
+        return d[~where.isin([kapitel_4.UNKNOWN_AGE, kapitel_4.OUTSIDE_AGES])] if group == ALL else d[where == group]
 
     for instrument, block in settings.published["chapter_4"].items():
         ref = block["reference"]
@@ -402,12 +419,14 @@ def benefit(shares: pd.DataFrame, regression: pd.DataFrame, settings: Settings) 
                  cell=Cell.at("kapitel_4", "benefit_shares", "share_pct", age_group=ALL, answer=labels[codes[key]]))
             for key, value in pub["shares"].items()]
     reg = pub["regression"]
+    # the report's own method (the table has clustered rows beside it)
+    regression = regression[regression["method"] == "ols"] if "method" in regression else regression
     term = regression[regression["term"] == reg["term"]].iloc[0]
     ref = pub["reference"] + ", note 3"
     fraction = settings.config["reproduction"]["tolerance"]["coefficient_se_fraction"]
 
     def cell(column: str) -> Cell:
-        return Cell.at("kapitel_4", "benefit_regression", column, term=reg["term"])
+        return Cell.at("kapitel_4", "benefit_regression", column, term=reg["term"], method="ols")
 
     rows += [_row("Figur 4-1 note 3: age coefficient",
                   "Figur 4-1, note 3: alderskoefficient (standardafvigelser pr. år)", ref,
@@ -460,6 +479,92 @@ def bilag4(flow: pd.DataFrame, intention: pd.DataFrame, settings: Settings) -> p
     return _frame(rows)
 
 
+def _statement_json(table_row: Mapping[str, Any], **extra: Any) -> str:
+    return json.dumps({"id": str(table_row["statement"]), **extra}, ensure_ascii=False)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def bilag4_statements(table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Every statement of Bilag 4's statement table (results/interim/tables/bilag4_statements.csv,
+    puljeeval/evaluation/statements.py) as a row. Significance: published '+', '-' or 'ikke
+    signifikant', reproduced the OLS verdict (or 'ikke estimeret'), its published cell the OLS
+    estimate in the chapter 5 coefficient table (the displayed estimate and interval give the
+    displayed verdict); effect sizes: coefficients; bounds: the reproduced size against the bound;
+    subgroup n's: counts, at the model table's n; rankings: the named elements against the data's
+    top / bottom ones, displayed as the intention table's shares or mean intensities. A statement
+    flagged as one where the report contradicts itself (Barnet i centrum, Figur 10-16) carries the
+    statement table's remark. The verdicts here are recomputed (a ranking's as the table has it;
+    its displayed verdict is recomputed from the displayed values) and must equal the table's
+    `holds`."""
+    from puljeeval.evaluation import statements as st
+
+    fraction = settings.config["reproduction"]["tolerance"]["coefficient_se_fraction"]
+    rows = []
+    for _, r in table.iterrows():
+        kind = r["kind"]
+        var = "" if _missing(r["subgroup_variable"]) else str(r["subgroup_variable"])
+        where = {"outcome": r["outcome"], **({"subgroup_variable": var} if var else {}), "subgroup": r["subgroup"]}
+        quantity = f"Bilag 4 statement {r['statement']}: {kind}, Figur {r['figure']}, {r['outcome']}" \
+                   + (f", {var}={r['subgroup']}" if var else "") \
+                   + ("" if _missing(r["element"]) else f", {r['element']}")
+        note = (str(r["remark_en"]), str(r["remark"])) if bool(r["report_inconsistent"]) else ("", "")
+        term = None if _missing(r["element"]) else f"{r['model']}_{r['element']}"
+        # the row that shows the statement's numbers, where the published table has it (a subgroup
+        # not estimated has no coefficient rows; a model never built no model row)
+        shown = bool(r["published_row"])
+        estimate = Cell.at("kapitel_5", "element_coefficients", "estimate", model=r["model"], term=term,
+                           method=st.OLS, **where) if term and shown else None
+        base = {"quantity": quantity, "label": r["label"], "reference": r["reference"], "kind": kind,
+                "report_inconsistent": bool(note[0]), "note": note[0], "note_da": note[1],
+                "statement": _statement_json(r)}
+        if kind == "significance":
+            found = str(r["found_code"])
+            row = {**base, "published": str(r["expected"]), "decimals": 0, "reproduced": found,
+                   "difference": np.nan, "tolerance": np.nan, "within_tolerance": found == str(r["expected"]),
+                   "could_fail": True, "cell": _cell_json(estimate), "sources": ""}
+        elif kind == "ranking":
+            _, end, column, _, _ = st.RANKINGS[str(r["which"])]
+            cells = [Cell.at("kapitel_5", "element_intention", column, outcome=r["outcome"], element=e)
+                     for e in settings.element_codes]
+            row = {**base, "published": str(r["report"]), "decimals": 0, "reproduced": str(r["found"]),
+                   "difference": np.nan, "tolerance": np.nan, "within_tolerance": bool(r["holds"]),
+                   "could_fail": True, "cell": "", "sources": _sources_json(cells),
+                   "statement": _statement_json(r, named=str(r["expected"]).split("|"), end=end)}
+        else:
+            value = float(r["value"])
+            if kind == "subgroup_n":
+                cell = Cell.at("kapitel_5", "element_models", "n", model="intensity", **where) if shown else None
+                got, made = r["n"], dict(kind="count", published=int(value))
+            elif kind == "effect_size":
+                cell, got = estimate, r["estimate"]
+                made = dict(kind="coefficient", published=value, decimals=int(r["decimals"]),
+                            se=None if _missing(r["se"]) else float(r["se"]), se_fraction=fraction)
+            else:
+                cell, got = estimate, None if _missing(r["estimate"]) else abs(float(r["estimate"]))
+                made = dict(kind="bound", published=value, decimals=int(r["decimals"]))
+            if _missing(got) or (kind == "effect_size" and made["se"] is None):
+                # not estimated: nothing to compare, and never reproduced
+                d = 0 if kind == "subgroup_n" else int(r["decimals"])
+                width = half_unit(d) if made["kind"] == "coefficient" else tolerance(made["kind"], d)
+                row = {**base, "published": made["published"], "decimals": d, "reproduced": np.nan,
+                       "difference": np.nan, "tolerance": float(width), "within_tolerance": False,
+                       "could_fail": True, "kind": made["kind"], "cell": _cell_json(cell), "sources": ""}
+            else:
+                kind_made = made.pop("kind")
+                published = made.pop("published")
+                row = _row(quantity, r["label"], r["reference"], kind_made, published, got, cell=cell, note=note,
+                           **made)
+                row["statement"] = base["statement"]
+        if bool(row["within_tolerance"]) != bool(r["holds"]):
+            raise ValueError(f"bilag4_statements.csv, statement {r['statement']}: the table says holds = "
+                             f"{bool(r['holds'])}, the reproduction check finds {bool(row['within_tolerance'])}")
+        rows.append(row)
+    return _frame(rows)
+
+
 # ---------------------------------------------------------------------- the displayed values
 
 
@@ -488,7 +593,78 @@ def display_agrees(shown: Shown | None, kind: str, published: float | int, decim
         return False
     if shown.decimals is None or shown.decimals < decimals:
         return False
+    if kind == "bound":
+        # the displayed number stands for values below |shown| + half a unit: all under the bound?
+        return abs(shown.value) + half_unit(shown.decimals) <= _dec(published)
     return abs(shown.value - _dec(published)) < width + half_unit(shown.decimals)
+
+
+def displayed_verdict(estimate: Shown, low: Shown, high: Shown) -> str | None:
+    """The report's significance as a reader reads it off the displayed estimate and interval:
+    '+', '-', 'ikke signifikant', 'ikke estimeret' (no numbers shown), or None when an end of the
+    interval is displayed as 0 (the reader cannot tell on which side of 0 it lies)."""
+    from puljeeval.evaluation import statements as st
+
+    if any(c.value is None for c in (estimate, low, high)):
+        return st.NOT_ESTIMATED
+    if low.value > 0:
+        return st.POSITIVE
+    if high.value < 0:
+        return st.NEGATIVE
+    if low.value < 0 < high.value:
+        return st.NOT_SIGNIFICANT
+    return None
+
+
+def _statement_spec(row: Mapping[str, Any]) -> dict:
+    return json.loads(row["statement"]) if isinstance(row.get("statement"), str) and row["statement"] else {}
+
+
+def _significance_shown(cells: Mapping[tuple[int, str], Shown], i: int, published: str,
+                        where: str) -> tuple[str, bool | None, str]:
+    """A significance statement's estimate and interval as displayed in one place (row i): the text,
+    whether the displayed verdict is the report's, and a note."""
+    shown = [cells.get((i, c)) for c in ("estimate", "ci_low", "ci_high")]
+    if any(c is None for c in shown):
+        return NOT_DISPLAYED, None, f"cellen findes ikke på {where}"
+    text = f"{shown[0].text} [{shown[1].text}; {shown[2].text}]"
+    found = displayed_verdict(*shown)
+    if found is None:
+        return text, False, f"{where} viser en grænse af intervallet som 0"
+    return text, found == published, "" if found == published else f"{where} viser {found}"
+
+
+def _ranking_shown(row: Mapping[str, Any], masked: Callable[[str, str], Masked], cells: Cells,
+                   where: str) -> tuple[str, bool | None, str]:
+    """A ranking statement as displayed in one place: the named elements' values and the nearest
+    other value, whether the named elements are the top (bottom) ones by the displayed values
+    (ties at the displayed precision count in favour), and a note."""
+    from puljeeval.evaluation import statements as st
+
+    spec = _statement_spec(row)
+    _, sources = cells_of(row)
+    values: dict[str, Decimal] = {}
+    texts: dict[str, str] = {}
+    for src in sources:
+        table = masked(src.chapter, src.table)
+        i = locate(table.values, src, row["quantity"])
+        if table.status[src.column].iloc[i] in HIDDEN:
+            return NOT_DISPLAYED, None, f"skjult i de publicerede tabeller på {where}"
+        shown = cells.get(src.table, {}).get((i, src.column))
+        if shown is None:
+            return NOT_DISPLAYED, None, (f"tabellen vises ikke på {where}" if src.table not in cells
+                                         else f"cellen findes ikke på {where}")
+        if shown.value is None:
+            return shown.text, False, f"{where} viser {shown.text}"
+        element = dict(src.where)["element"]
+        values[element], texts[element] = shown.value, shown.text
+    named, end = spec["named"], spec["end"]
+    others = [e for e in values if e not in named]
+    edge = (max if end == "top" else min)(others, key=lambda e: values[e])
+    text = (f"nævnte {' og '.join(texts[e] for e in named)}; øvrige "
+            f"{'højst' if end == 'top' else 'mindst'} {texts[edge]}")
+    ok = st.ranking_holds({e: float(v) for e, v in values.items()}, named, end)
+    return text, ok, "" if ok else f"{where} viser en anden rangorden"
 
 
 def _combine(*flags: bool | None) -> bool | None:
@@ -509,6 +685,9 @@ def compare_displayed(table: pd.DataFrame, masked: Callable[[str, str], Masked],
         cell, _ = cells_of(row)
         entry: dict[str, Any] = {"displayed_page": NOT_DISPLAYED, "displayed_workbook": NOT_DISPLAYED,
                                  "page_ok": None, "workbook_ok": None, "displayed_ok": None, "displayed_note": ""}
+        if row["kind"] in STATEMENT_KINDS:
+            out.append(_statement_display(row, cell, masked, pages, workbooks, markers, entry))
+            continue
         if cell is None:
             entry["displayed_note"] = "står ikke i en publiceret tabel"
             out.append(entry)
@@ -546,6 +725,37 @@ def compare_displayed(table: pd.DataFrame, masked: Callable[[str, str], Masked],
     for c in ("page_ok", "workbook_ok", "displayed_ok"):
         added[c] = added[c].astype("boolean")
     return pd.concat([table.drop(columns=[c for c in DISPLAY_COLUMNS if c in table]), added], axis=1)
+
+
+def _statement_display(row: Mapping[str, Any], cell: Cell | None, masked: Callable[[str, str], Masked],
+                       pages: Mapping[str, Cells], workbooks: Mapping[str, Cells], markers: Markers,
+                       entry: dict[str, Any]) -> dict[str, Any]:
+    """`compare_displayed` for a statement row: a significance statement's verdict read off the
+    displayed OLS estimate and interval, a ranking's off the displayed shares or mean intensities."""
+    sources = cells_of(row)[1]
+    if cell is None and not sources:
+        return {**entry, "displayed_note": "står ikke i en publiceret tabel"}
+    notes = []
+    chapter = cell.chapter if cell is not None else sources[0].chapter
+    for where, cells, key in (("siden", pages.get(chapter, {}), "page"),
+                              ("regnearket", workbooks.get(chapter, {}), "workbook")):
+        if row["kind"] == "ranking":
+            text, ok, note = _ranking_shown(row, masked, cells, where)
+        else:
+            values = masked(cell.chapter, cell.table)
+            i = locate(values.values, cell, row["quantity"])
+            if cell.table not in cells:
+                text, ok, note = NOT_DISPLAYED, None, f"tabellen vises ikke på {where}"
+            else:
+                text, ok, note = _significance_shown(cells[cell.table], i, str(row["published"]), where)
+        entry[f"displayed_{key}"] = text
+        entry[f"{key}_ok"] = ok
+        if note:
+            notes.append(note)
+    flags = (entry["page_ok"], entry["workbook_ok"])
+    entry["displayed_ok"] = None if all(f is None for f in flags) else _combine(bool(row["within_tolerance"]), *flags)
+    entry["displayed_note"] = "; ".join(notes)
+    return entry
 
 
 # ---------------------------------------------------------------------- the safe version
@@ -615,6 +825,16 @@ def _is_bool(value: Any) -> bool:
     return isinstance(value, bool | np.bool_)
 
 
+def _statement_counts(table: pd.DataFrame) -> tuple[int, int] | None:
+    """(holding, compared) among Bilag 4's statements (rows with a `statement`), or None."""
+    if "statement" not in table:
+        return None
+    rows = table[table["statement"].fillna("").astype(str) != ""]
+    verdict = rows["within_tolerance"].map(lambda v: {"True": True, "False": False}.get(v, v))
+    compared = verdict[verdict.map(_is_bool)].astype(bool)
+    return (int(compared.sum()), len(compared)) if len(rows) else None
+
+
 def summary(table: pd.DataFrame, scale: int = 1) -> str:
     """One English line for the terminal: of the full table after the run, or of the safe one
     (its withheld rows counted as such)."""
@@ -627,6 +847,9 @@ def summary(table: pd.DataFrame, scale: int = 1) -> str:
             f"{int((~passed).sum() - off.sum())} unexplained")
     if "could_fail" in table:
         line += f"; {int((~table['could_fail'].astype(bool)).sum())} rows cannot fail"
+    statements = _statement_counts(table)
+    if statements:
+        line += f"; Bilag 4 statements: {statements[0]} of {statements[1]} hold"
     if "displayed_ok" in table:
         shown = table["displayed_ok"].map(lambda v: {"True": True, "False": False}.get(v, v))
         shown = shown[shown.map(_is_bool)].astype(bool)
@@ -654,6 +877,10 @@ def summary_da(table: pd.DataFrame, scale: int = 1) -> str:
             f"præcision; {display.number(explained)} afvigelser skyldes modstridende tal i selve rapporten, "
             f"{display.number(unexplained)} er uforklarede. ")
     text += "Alle rækker kan fejle. " if vacuous == 0 else f"{display.number(vacuous)} rækker kan ikke fejle. "
+    statements = _statement_counts(table)
+    if statements:
+        text += (f"Af Bilag 4's {display.number(statements[1])} udsagn om kerneelementernes betydning holder "
+                 f"{display.number(statements[0])} på data. ")
     if "displayed_ok" in table:
         shown = table["displayed_ok"].map(_is_bool)
         agree = int(table.loc[shown, "displayed_ok"].astype(bool).sum())
@@ -696,6 +923,7 @@ PUBLIC_HEADINGS = {
     "displayed_ok": "Genberegnet, side og regneark stemmer",
     "displayed_note": "Bemærkning til visningen",
     "withheld": "Tilbageholdt af diskretionshensyn",
+    "statement": "Udsagn (Bilag 4, kapitel 5-siden)",
 }
 FLAGS = ["could_fail", "within_tolerance", "report_inconsistent", "page_ok", "workbook_ok", "displayed_ok"]
 
@@ -731,11 +959,16 @@ def public(safe_table: pd.DataFrame, markers: Markers) -> pd.DataFrame:
             if c == "kind":
                 v = KIND_DA[v]
             elif c == "published":
-                v = display.rounded(float(v), d)
+                v = v if row["kind"] in STATEMENT_KINDS else display.rounded(float(v), d)
+            elif c in ("reproduced", "difference", "tolerance") and not isinstance(v, str) and pd.isna(v):
+                # a statement has no difference or tolerance; a statement not estimated no value
+                v = markers.symbol(NOT_ESTIMATED if c == "reproduced" else NOT_APPLICABLE)
             elif c in ("reproduced", "difference"):
                 v = v if isinstance(v, str) else display.rounded(float(v), more)
             elif c == "tolerance":
                 v = float(v)
+            elif c == "statement":
+                v = _statement_spec(row).get("id", "")
             elif c in FLAGS:
                 v = _flag_text(v, row, c)
             elif c == "withheld":
@@ -765,7 +998,7 @@ def read_public(frame: pd.DataFrame) -> pd.DataFrame:
     for c in FLAGS:
         if c in out:
             out[c] = out[c].map(lambda v: {"ja": True, "nej": False}.get(v, v)).astype(object)
-    for c in ("note_da", "displayed_note"):
+    for c in ("note_da", "displayed_note", "statement"):
         if c in out:
             out[c] = out[c].fillna("")
     return out
@@ -810,18 +1043,23 @@ def page_html(table: pd.DataFrame, summary_text: str, banner_html: str, markers:
     for _, row in table.iterrows():
         d = int(row["decimals"])
         more = 0 if row["kind"] == "count" else d + EXTRA_DECIMALS
-        tol = Decimal(repr(float(row["tolerance"])))
+        if isinstance(row["tolerance"], str):
+            tolerance_text = row["tolerance"]
+        else:
+            tol = Decimal(repr(float(row["tolerance"])))
+            tolerance_text = _num_text(float(tol), max(0, -tol.normalize().as_tuple().exponent))
         notes = "; ".join(t for t in (row.get("note_da", ""), row.get("displayed_note", "")) if t)
-        cells = [row["label"], row["reference"], KIND_DA[row["kind"]], _num_text(row["published"], d),
-                 _num_text(row["reproduced"], more), _num_text(row["difference"], more),
-                 _num_text(float(tol), max(0, -tol.normalize().as_tuple().exponent)),
+        label = row["label"] + (f" ({row['statement']})" if row.get("statement") else "")
+        cells = [label, row["reference"], KIND_DA[row["kind"]], _num_text(row["published"], d),
+                 _num_text(row["reproduced"], more), _num_text(row["difference"], more), tolerance_text,
                  _flag_text(row["could_fail"], row, "could_fail"),
                  _flag_text(row["within_tolerance"], row, "within_tolerance"),
                  row.get("displayed_page", NOT_DISPLAYED), row.get("displayed_workbook", NOT_DISPLAYED),
                  _flag_text(row.get("displayed_ok"), row, "displayed_ok"), notes]
         used |= {status for status, symbol in markers.symbols.items() if symbol in cells}
-        body.append("<tr>" + "".join(f'<td{NUMERIC if j in PAGE_NUMERIC else ""}>{escape(str(c))}</td>'
-                                     for j, c in enumerate(cells)) + "</tr>")
+        # a number keeps to one line; a statement's words ('positiv og signifikant') wrap like text
+        body.append("<tr>" + "".join(f'<td{NUMERIC if j in PAGE_NUMERIC and _number(c) is not None else ""}>'
+                                     f'{escape(str(c))}</td>' for j, c in enumerate(cells)) + "</tr>")
     inconsistent = table[table["report_inconsistent"].map(lambda v: v is True or v == "ja")]
     items = "".join(f"<li>{escape(note)}: {escape(', '.join(group['label']))}</li>"
                     for note, group in inconsistent.groupby("note_da", sort=False))

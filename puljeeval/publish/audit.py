@@ -518,35 +518,39 @@ def build_row_shares(model: Model, view: View, categories: list[str], **_: Any) 
 
 def build_outcome_rows(model: Model, view: View, keep: list[str], **_: Any) -> None:
     """The pre/post summaries (rules.outcome_rows): the change categories make up n, the reliable
-    change classes make up those with a known class (at most n); the ALLE row of an instrument
-    and scale is its age groups plus any child without one."""
-    from puljeeval.scoring.change import CATEGORIES, RC_CLASSES
+    change classes (with the configured reliability, and with the sample's alpha when shown) make
+    up those with a known class (at most n); the ALLE row of an instrument and scale is its age
+    groups plus any child without one."""
+    from puljeeval.scoring.change import CATEGORIES, RC_CLASSES, SAMPLE_ALPHA
 
     frame = view.frame
     line = [c for c in keep if c != AGE_COLUMN and c in frame.columns]
+    variants = {"": list(RC_CLASSES), SAMPLE_ALPHA: [f"{c}{SAMPLE_ALPHA}" for c in RC_CLASSES]}
     for rows in _rows(view, line):
         change: dict[Any, dict[Any, Lin | None]] = {}
-        classes: dict[Any, dict[Any, Lin | None]] = {}
         ns: dict[Any, Lin | None] = {}
-        known: dict[Any, Lin | None] = {}
+        classes: dict[str, dict[Any, dict[Any, Lin | None]]] = {v: {} for v in variants}
+        known: dict[str, dict[Any, Lin | None]] = {v: {} for v in variants}
         for row in rows:
             g = frame.at[row, AGE_COLUMN] if AGE_COLUMN in frame.columns else row
             n = model.cell(view.id, row, "n")
             ns[g] = n
             change[g] = _row_share_counts(model, view, row, CATEGORIES, n)
-            rc = _row_share_counts(model, view, row, RC_CLASSES, None)
-            if any(x is not None for x in rc.values()):
-                k = model.latent(f"{view.id}[{row}]:known class")
-                model.at_most(k, n, view.id)
-                for c, x in rc.items():
-                    model.share(x, k, view.id, row, f"{c}_pct")
-                classes[g], known[g] = rc, k
+            for variant, names in variants.items():
+                rc = _row_share_counts(model, view, row, names, None)
+                if any(x is not None for x in rc.values()):
+                    k = model.latent(f"{view.id}[{row}]:known class{variant}")
+                    model.at_most(k, n, view.id)
+                    for c, x in rc.items():
+                        model.share(x, k, view.id, row, f"{c}_pct")
+                    classes[variant][g], known[variant][g] = rc, k
             # a hidden n hides the row's statistics: they are reported with it
             model.attach(n, [(view.id, row, c) for c in frame.columns])
         complete = {g: per for g, per in change.items() if all(x is not None for x in per.values())}
         _groups(model, complete, ns, ALL_LABEL, "complete", view.id)
-        complete = {g: per for g, per in classes.items() if all(x is not None for x in per.values())}
-        _groups(model, complete, known, ALL_LABEL, "complete", view.id)
+        for variant in variants:
+            complete = {g: per for g, per in classes[variant].items() if all(x is not None for x in per.values())}
+            _groups(model, complete, known[variant], ALL_LABEL, "complete", view.id)
 
 
 def build_binary_counts(model: Model, view: View, groups: list[str], **_: Any) -> None:

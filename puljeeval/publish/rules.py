@@ -32,7 +32,7 @@ import pandas as pd
 from puljeeval.methods import disclosure
 from puljeeval.methods.disclosure import PRIMARY, SECONDARY, is_small
 from puljeeval.publish.masked import Masked
-from puljeeval.scoring.change import CATEGORIES, RC_CLASSES
+from puljeeval.scoring.change import CATEGORIES, RC_CLASSES, SAMPLE_ALPHA
 
 HIDDEN_DEPENDENTS = ("share_pct", "ci_low", "ci_high")
 # The group that is all the others (puljeeval/evaluation/kapitel_3.py and kapitel_4.py ALL).
@@ -253,12 +253,17 @@ def outcome_rows(table: pd.DataFrame, min_count: int, keep: list[str], all_label
     reliable-change classes are shares of n (counts share x n), one row per `group` (age
     group); the `all_label` row is all the age groups plus children without one, and takes part
     in the suppression as their margin. A row whose n is hidden keeps only its `keep` columns.
-    (The reliable-change shares are of the children with a class, which the table does not
-    give; n stands in for it, as an upper bound.)"""
+    (The reliable-change shares, with the configured reliability and with the sample's alpha, are
+    of the children with a class, which the table does not give; n stands in for it, as an upper
+    bound.)"""
     out = Masked.shown(table)
     line = [c for c in keep if c != group and c in table.columns]
     parts = [table] if not line else [p for _, p in table.groupby(line, sort=False, dropna=False)]
     grids = {"change": list(CATEGORIES), "rc": list(RC_CLASSES)}
+    # the reliable-change classes with the sample's alpha, beside the configured reliability's:
+    # another grid of the same pairs (puljeeval/scoring/change.py)
+    if all(f"{c}{SAMPLE_ALPHA}_pct" in table.columns for c in RC_CLASSES):
+        grids["rc" + SAMPLE_ALPHA] = [f"{c}{SAMPLE_ALPHA}" for c in RC_CLASSES]
     for part in parts:
         where = f"outcome_rows, {line}={part[line].iloc[0].tolist() if line else ''}"
         labels = list(part[group]) if group in part.columns else list(part.index)

@@ -5,9 +5,14 @@
 - `category`: the report's fremgang / status quo / tilbagegang (change > 0, = 0, < 0).
 - On each instrument's configured scales, beyond the report: the Jacobson-Truax reliable
   change (psyctc.org/stats/rcsc1.htm: S_diff = SD_pre * sqrt(2) * sqrt(1 - r), reliable when
-  |change| > 1.96 * S_diff) or a fixed published threshold (reliable when |change| >= it), and
-  clinically significant change: recovered = reliable improvement from the clinical into the
-  non-clinical range of the configured cut-off.
+  |change| > 1.96 * S_diff) with the configured reliability r (a published one with its source,
+  or the sample's Cronbach alpha) or a fixed published threshold (reliable when |change| >= it):
+  `rc_class`; and beside it, always, the Jacobson-Truax classification with the sample's own
+  alpha, `rc_class_sample_alpha`, so the two can be compared (a sample alpha makes the rates
+  depend on the sample: issue 14). Both use the baseline SD of the scale's pairs (`rc_sd_pre`);
+  each records its reliability and threshold. Clinically significant change (from `rc_class`):
+  recovered = reliable improvement from the clinical into the non-clinical range of the
+  configured cut-off.
 """
 
 from __future__ import annotations
@@ -16,10 +21,14 @@ import numpy as np
 import pandas as pd
 
 from puljeeval.scoring import instruments
+from puljeeval.settings import ConfigError
 
 Z95 = 1.959963984540054
 CATEGORIES = ["fremgang", "status quo", "tilbagegang"]
 RC_CLASSES = ["reliable_improvement", "no_reliable_change", "reliable_deterioration"]
+# The suffix of the columns of the classification with the sample's own alpha (rc_class_sample_alpha,
+# and the outcome table's <class>_sample_alpha_pct), beside the configured reliability's.
+SAMPLE_ALPHA = "_sample_alpha"
 CSC_CLASSES = ["recovered", "improved", "unchanged", "deteriorated"]
 
 
@@ -39,6 +48,11 @@ def jacobson_truax_threshold(sd_pre: float, reliability: float) -> float:
 
 
 def rc_class(change: pd.Series, threshold: float, strict: bool) -> pd.Categorical:
+    """Reliable improvement / no reliable change / reliable deterioration by |change| against
+    the threshold (strict: >, Jacobson-Truax; else >=, a fixed published threshold). No class
+    where the change or the threshold is unknown."""
+    if not np.isfinite(threshold):
+        return pd.Categorical([None] * len(change), categories=RC_CLASSES)
     reliable = (change.abs() > threshold) if strict else (change.abs() >= threshold)
     cls = np.select([reliable & (change > 0), reliable & (change < 0)], RC_CLASSES[::2], RC_CLASSES[1])
     return pd.Categorical(np.where(change.isna(), None, cls), categories=RC_CLASSES)
@@ -91,27 +105,52 @@ def prepost(scores: pd.DataFrame, instrument: str, spec: dict, courses: pd.DataF
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+def _reliability(rule: dict, where: str) -> float | str:
+    """The configured reliability: 'sample_alpha' or a number in (0, 1)."""
+    value = rule.get("reliability")
+    if value == "sample_alpha":
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ConfigError(f"instruments.yaml '{where}.reliability': expected a number in (0, 1) or "
+                          f"'sample_alpha', got {value!r}")
+    return float(value)
+
+
 def _reliable_change(frame: pd.DataFrame, spec: dict, scale: str, direction: str, person: pd.DataFrame,
                      baseline_items: pd.DataFrame | None) -> pd.DataFrame:
-    frame["rc_threshold"] = np.nan
-    frame["reliability"] = np.nan
+    for col in ("rc_sd_pre", "rc_threshold", "reliability", "rc_threshold_sample_alpha", "reliability_sample_alpha"):
+        frame[col] = np.nan
     frame["rc_class"] = pd.Categorical([None] * len(frame), categories=RC_CLASSES)
+    frame["rc_class" + SAMPLE_ALPHA] = pd.Categorical([None] * len(frame), categories=RC_CLASSES)
     frame["csc_class"] = pd.Categorical([None] * len(frame), categories=CSC_CLASSES)
     rule = spec.get("reliable_change", {}).get(scale)
     if rule is None or frame.empty:
         return frame
+    where = f"instruments.{frame['instrument'].iloc[0]}.reliable_change.{scale}"
+    sd_pre = float(frame["pre"].std(ddof=1))
+    alpha = np.nan
+    if baseline_items is not None:          # the sample's alpha: the comparison, whatever the rule
+        sub = [spec["items"].index(i) for i in instruments.scale_items(spec, spec["scales"][scale])]
+        values = baseline_items.loc[frame["course_id"], spec["items"]].to_numpy(dtype="float64")
+        alpha = cronbach_alpha(instruments.recode(values, spec)[:, sub])
+        threshold_alpha = jacobson_truax_threshold(sd_pre, alpha)
+        frame["reliability_sample_alpha"] = alpha
+        frame["rc_threshold_sample_alpha"] = threshold_alpha
+        frame["rc_class" + SAMPLE_ALPHA] = rc_class(frame["change"], threshold_alpha, strict=True)
     if rule["method"] == "fixed":
         threshold, strict, reliability = float(rule["threshold"]), False, np.nan
-    else:
-        reliability = rule["reliability"]
+    elif rule["method"] == "jacobson_truax":
+        reliability = _reliability(rule, where)
         if reliability == "sample_alpha":
             if baseline_items is None:
                 raise ValueError(f"{scale}: config asks for a sample alpha but no baseline items were given")
-            sub = [spec["items"].index(i) for i in instruments.scale_items(spec, spec["scales"][scale])]
-            values = baseline_items.loc[frame["course_id"], spec["items"]].to_numpy(dtype="float64")
-            reliability = cronbach_alpha(instruments.recode(values, spec)[:, sub])
-        threshold = jacobson_truax_threshold(frame["pre"].std(ddof=1), float(reliability))
+            reliability = alpha
+        threshold = jacobson_truax_threshold(sd_pre, float(reliability))
         strict = True
+    else:
+        raise ConfigError(f"instruments.yaml '{where}.method': expected jacobson_truax or fixed, "
+                          f"got {rule['method']!r}")
+    frame["rc_sd_pre"] = sd_pre
     frame["rc_threshold"] = threshold
     frame["reliability"] = reliability
     frame["rc_class"] = rc_class(frame["change"], threshold, strict)

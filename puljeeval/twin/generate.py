@@ -12,8 +12,9 @@ report does not print (durations, item spreads, shares of unreported categories)
 
 Inputs (`TwinInputs`): the `twin:` block of config.yaml and the side files offers, published,
 instruments and core_elements; nothing else. Where the twin hits a published estimate it does
-so with a data-generating process of its own (footnote 3: `benefit`; Bilag 4: `elements`), never
-with the pipeline's analysis code, so that a wrong analysis fails the reproduction check.
+so with a data-generating process of its own (footnote 3: `benefit`; Bilag 4: `elements`, checked
+by its own least squares in `calibrate`), never with the pipeline's analysis code, so that a
+wrong analysis fails the reproduction check.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pandas as pd
 
 from puljeeval.twin import allocate as tw
 from puljeeval.twin import benefit as tb
+from puljeeval.twin import calibrate as tc
 from puljeeval.twin import elements as te
 from puljeeval.twin import files
 from puljeeval.twin import persons as tp
@@ -68,7 +70,9 @@ SHAPE = {
     # wellbeing at start. Weights of those traits in who ends unplanned (within each offer).
     "dropout_weights": {"age_sd": 0.35, "both_or_others": 0.4, "other_support": 0.3, "low_wellbeing": 0.3},
     "benefit_share_of_completed": 0.5,
-    "intervention_type": {"individuel": 0.5, "gruppe": 0.25, "begge": 0.23, "": 0.02},
+    # intervention type of a course (not published; Figur 10-16's CORE-OM subgroups have about
+    # 64 / 19 / 10 % individual / group / both and 7 % without a type)
+    "intervention_type": {"individuel": 0.6, "gruppe": 0.2, "begge": 0.13, "": 0.07},
     "child_education": {"0-2": {"dagtilbud": 1.0},
                         "3-10": {"dagtilbud": 0.3, "grundskole": 0.7},
                         "11-16": {"grundskole": 0.9, "ungdomsuddannelse": 0.1},
@@ -433,10 +437,15 @@ def _pair_shares(target: dict) -> list[float]:
 
 
 def _respondents(courses: pd.DataFrame, group: str, start_share: float, end_share: float,
-                 rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
-    members = courses[courses["age_group"] == group]
-    start = members[rng.random(len(members)) < start_share]
-    pair = (start["status"] != "ongoing").to_numpy() & (rng.random(len(start)) < end_share)
+                 rng: np.random.Generator, favour: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Courses of the age group answering at start, and which of them (completed) also at the
+    end. `favour` (per course): courses that always answer both when completed."""
+    in_group = (courses["age_group"] == group).to_numpy()
+    members = courses[in_group]
+    fav = np.zeros(len(members), dtype=bool) if favour is None else np.asarray(favour)[in_group]
+    answered = (rng.random(len(members)) < start_share) | fav
+    start = members[answered]
+    pair = (start["status"] != "ongoing").to_numpy() & ((rng.random(len(start)) < end_share) | fav[answered])
     return start, pair
 
 
@@ -603,13 +612,16 @@ def _single_scale(inp: TwinInputs, courses: pd.DataFrame, name: str, end_share: 
                         start["end_date"].to_numpy()[pair])], set(ids[pair])
 
 
-def _core_om(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
+def _core_om(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
+            favour: np.ndarray | None = None) -> tuple[list[pd.DataFrame], set]:
     """CORE-OM for 17-24: pairs reproducing the total's means and change shares (Figur 4-11,
-    4-13) and the improvement share of each domain (Figur 4-13)."""
+    4-13) and the improvement share of each domain (Figur 4-13). `favour`: courses that answer
+    both when completed (te.favoured: Figur 10-16's subgroup sizes need them)."""
     spec = inp.instruments["instruments"]["core_om"]
     ch4 = inp.published["chapter_4"]["core_om"]
     (group,) = ch4["means"]["total"]["start"]
-    start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], SHAPE["core_om_end_share"], rng)
+    start, pair = _respondents(courses, group, SHAPE["instrument_start_share"], SHAPE["core_om_end_share"], rng,
+                               favour)
     domains = list(SHAPE["core_om_domain_mean_item"])
     n_items = np.array([len(spec["scales"][d]["items"]) for d in domains])
     caps = n_items * spec["range"][1]
@@ -658,9 +670,10 @@ def _core_om(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -
         set(ids[pair])
 
 
-def _tool_0_2(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+def _tool_0_2(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) -> tuple[list[pd.DataFrame], set]:
     """The 0-2 tool: answers around 'passer delvist'-'passer godt'; the pairs' theme means
-    change by the published amount for sansning (the largest) and a smaller amount elsewhere."""
+    change by the published amount for sansning (the largest) and a smaller amount elsewhere.
+    Returns the answers and the courses of the pairs."""
     spec = inp.instruments["instruments"]["tool_0_2"]
     lo, hi = spec["range"]
     ok = (courses["age"] >= spec["ages"][0]) & (courses["age"] <= spec["ages"][1])
@@ -680,7 +693,7 @@ def _tool_0_2(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator) 
         end[:, cols] = lo + tw.split_balanced(sums - lo * k, k, hi - lo, rng)
     ids = start["course_id"].to_numpy()
     return [_items_long(ids, "tool_0_2", "start", spec, scored, start["start_date"].to_numpy()),
-            _items_long(ids[pair], "tool_0_2", "slut", spec, end, start["end_date"].to_numpy()[pair])]
+            _items_long(ids[pair], "tool_0_2", "slut", spec, end, start["end_date"].to_numpy()[pair])], set(ids[pair])
 
 
 def _ordinal(n: int, n_items: int, lo: int, hi: int, mean: float,
@@ -773,13 +786,18 @@ def _incomplete_who5(inp: TwinInputs, courses: pd.DataFrame, calibrated: set,
 def _core_elements(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
                    rng: np.random.Generator, extraction: np.datetime64,
                    scale: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Intention, fidelity registrations calibrated to Bilag 4's samples, and the planted
-    effects (twin_elements). Returns the questionnaires with moved answers, fidelity, intention."""
+    """Intention, fidelity registrations calibrated to Bilag 4's samples, and the outcomes
+    re-assigned so that Bilag 4's models tell the report's story (elements, calibrate).
+    Returns the questionnaires with moved answers, fidelity, intention."""
     cfg = inp.twin["core_elements"]
     specs = inp.instruments["instruments"]
     has_bg = courses["course_id"].isin(background.index)
     known = courses["age"] >= 0
+    bg = background.reindex(courses["course_id"].to_numpy())
     eligible = courses[["course_id", "offer", "intervention_type"]].copy()
+    for sub in cfg["subgroups"]:
+        if sub["variable"] not in eligible.columns and sub["variable"] in bg.columns:
+            eligible[sub["variable"]] = bg[sub["variable"]].fillna("").to_numpy()
     changes = {}
     for o in cfg["outcomes"]:
         changes[o["key"]] = ts.scored_change(q, o["instrument"], specs[o["instrument"]], o["scale"])
@@ -794,17 +812,43 @@ def _core_elements(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFr
     with_fid = courses.loc[picked.append(outside).sort_values()]
     fidelity = te.ratings(with_fid, intention, te.registration_dates(with_fid, rng, extraction), inp, rng)
     x = te.intensity(fidelity, inp.element_codes, cfg["aggregation"], cfg["unrated"])
-    effects = inp.published.get("bilag_4", {}).get("intensity_effects", {})
+    intent = te.child_intention(courses, intention, inp.element_codes)
+    planted = te.planted_effects(inp.published)
+    statements = inp.published.get("bilag_4", {}).get("statements", {})
     for o in cfg["outcomes"]:
-        planted = {el: b for el, b in effects.get(o["key"], {}).items()}
-        if not planted:
-            continue
         members = courses[eligible[o["key"]] & courses["course_id"].isin(x.index)]
-        sample = pd.DataFrame({"course_id": members["course_id"].to_numpy(),
-                               "age_group": members["age_group"].to_numpy(),
-                               "change": changes[o["key"]].reindex(members["course_id"]).to_numpy()})
-        q = te.move_questionnaires(q, o["instrument"], te.plant_order(sample, x, planted, "age_group", rng))
+        if members.empty:
+            continue
+        frame = te.sample_frame(members, background, intent, x, changes[o["key"]], inp.element_codes, cfg)
+        source = _plant(frame, planted.get(o["key"], {}), statements, o["key"], inp, cfg, rng)
+        q = te.move_questionnaires(q, o["instrument"], source)
     return q, fidelity, intention
+
+
+def _plant(frame: pd.DataFrame, planted: dict, statements: dict, outcome: str, inp: TwinInputs, cfg: dict,
+           rng: np.random.Generator) -> pd.Series:
+    """Which child's questionnaires each child of one sample gets (source course_id indexed by
+    destination): drawn by the data-generating process (the planted whole-sample effects), then
+    searched until the twin's own fit of every model tells the statements (calibrate; with
+    `twin.core_elements.search` false, the draw alone). Statements that do not hold in the end
+    are printed (the rule's log)."""
+    coefs = te.planted_signal(frame, inp.element_codes, {"intention": {}, "intensity": {}, **planted})
+    columns = frame.set_index("course_id")
+    drawn = te.plant_order(frame[["course_id", "age_group", "change"]], columns, coefs, "age_group", rng)
+    ids = frame["course_id"].to_numpy()
+    source = drawn.reindex(ids).to_numpy()            # position i gets the outcome of course source[i]
+    change = frame.set_index("course_id")["change"].reindex(source).to_numpy(dtype="float64")
+    z = (change - change.mean()) / change.std(ddof=1)
+    wanted = tc.targets(statements, outcome, inp.element_codes, cfg["subgroups"])
+    fitted = tc.fits(frame, inp.element_codes, cfg)
+    problem = tc.Problem.of(fitted, wanted, len(frame), cfg["level"])
+    groups = pd.factorize(frame["age_group"])[0]
+    # without the search (`search: false`) the draw stands; what it misses is still reported
+    perm, missed = tc.search(z, groups, problem, rng, None if cfg["search"] else 0)
+    for tg in tc.unfitted(fitted, wanted) + missed:
+        print(f"twin: {outcome} {tg.model} {tg.variable or 'Samlet'} {tg.level} {tg.element}: "
+              f"statement '{tg.sign}' {tg.source} not planted")
+    return pd.Series(source[perm], index=ids)
 
 
 # --------------------------------------------------------------------------- dirt
@@ -948,14 +992,15 @@ def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None)
     who5, calibrated_idx = _who5(inp, courses, rng, scale)
     sdq, sdq_pairs = _sdq(inp, courses, rng)
     ypc, ypc_pairs = _single_scale(inp, courses, "yp_core", SHAPE["yp_core_end_share"], rng)
-    com, com_pairs = _core_om(inp, courses, rng)
-    q = pd.concat(who5 + sdq + ypc + com + _tool_0_2(inp, courses, rng)
-                  + _end_only(inp, courses, background, rng, scale),
+    com, com_pairs = _core_om(inp, courses, rng, te.favoured(inp, courses, background, "core_om", scale))
+    tool, tool_pairs = _tool_0_2(inp, courses, rng)
+    q = pd.concat(who5 + sdq + ypc + com + tool + _end_only(inp, courses, background, rng, scale),
                   ignore_index=True)
     # calibrated answers stay clean: the WHO-5 start answers of Figur 3-3 and every pair that
-    # reproduces chapter 4; the dirt goes to the others
+    # reproduces chapter 4 (Figur 4-4's 0-2 pairs too: a few dirty items among 64 pairs move
+    # its mean change by 0,02); the dirt goes to the others
     calibrated_ids = set(courses.loc[list(calibrated_idx), "course_id"])
-    pairs = {"sdq_p": sdq_pairs, "yp_core": ypc_pairs, "core_om": com_pairs}
+    pairs = {"sdq_p": sdq_pairs, "yp_core": ypc_pairs, "core_om": com_pairs, "tool_0_2": tool_pairs}
     protected = (q["instrument"] == "who5") & q["course_id"].isin(calibrated_ids)
     for name, ids in pairs.items():
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)

@@ -36,7 +36,7 @@ rule chapter_analyses:
     output:
         **ANALYSES,
     params:
-        config=cfg("analysis", "disclosure.min_residual_df"),
+        config=cfg("analysis", "analysis_unit", "age.groups", "disclosure.min_residual_df"),
     conda:
         "../../environment.yml"
     log:
@@ -63,7 +63,8 @@ rule core_element_samples:
     params:
         config=cfg("core_elements.aggregation", "core_elements.unrated", "core_elements.outcomes",
                    "core_elements.histogram_edges", "core_elements.controls", "core_elements.numeric_controls",
-                   "core_elements.missing_controls", "core_elements.attrition_predictors"),
+                   "core_elements.missing_controls", "core_elements.attrition.predictors", "core_elements.cluster",
+                   "analysis_unit"),
     conda:
         "../../environment.yml"
     log:
@@ -82,11 +83,13 @@ rule core_element_models:
     output:
         coefficients="results/interim/tables/bilag4_coefficients_{outcome}.csv",
         models="results/interim/tables/bilag4_models_{outcome}.csv",
+        sensitivity="results/interim/tables/bilag4_sensitivity_{outcome}.csv",
+        interactions="results/interim/tables/bilag4_interactions_{outcome}.csv",
     params:
         config=cfg("disclosure.min_residual_df", "core_elements.outcomes", "core_elements.controls", "core_elements.numeric_controls",
-                   "core_elements.subgroups", "core_elements.min_subgroup_n",
+                   "core_elements.subgroups", "core_elements.min_subgroup_df",
                    "core_elements.level", "core_elements.cluster", "core_elements.bootstrap",
-                   "core_elements.attrition_predictors"),
+                   "core_elements.attrition", "core_elements.sensitivity"),
     wildcard_constraints:
         outcome="[a-z0-9_]+",
     conda:
@@ -97,3 +100,20 @@ rule core_element_models:
         "results/benchmarks/core_element_models_{outcome}.tsv"
     script:
         "../../scripts/core_element_models.py"
+
+
+rule core_element_multiplicity:
+    input:
+        coefficients=ELEMENT_MODELS["coefficients"],
+    output:
+        ELEMENT_ADJUSTED,
+    params:
+        config=cfg("core_elements.multiplicity", "core_elements.outcomes"),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/core_element_multiplicity.log",
+    benchmark:
+        "results/benchmarks/core_element_multiplicity.tsv"
+    script:
+        "../../scripts/core_element_multiplicity.py"

@@ -40,7 +40,11 @@ ELEMENT_OUTCOMES = [o["key"] for o in config["core_elements"]["outcomes"]]
 ELEMENT_MODELS = {
     "coefficients": expand("results/interim/tables/bilag4_coefficients_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
     "models": expand("results/interim/tables/bilag4_models_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
+    "sensitivity": expand("results/interim/tables/bilag4_sensitivity_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
+    "interactions": expand("results/interim/tables/bilag4_interactions_{outcome}.csv", outcome=ELEMENT_OUTCOMES),
 }
+# All outcomes' coefficients with the multiplicity adjustment over the configured families.
+ELEMENT_ADJUSTED = "results/interim/tables/bilag4_coefficients.csv"
 CHAPTER_PAGES = {
     "kapitel_3": "Kapitel 3. Karakteristik af de børn og unge, der har modtaget behandling",
     "kapitel_4": "Kapitel 4. Børn og unges udvikling, med Bilag 2",
@@ -97,8 +101,10 @@ PUBLISH_SOURCES = {
     **CHAPTER3_TABLES,
     **ANALYSES,
     **ELEMENT_TABLES,
-    "bilag4_coefficients": ELEMENT_MODELS["coefficients"],
+    "bilag4_coefficients": ELEMENT_ADJUSTED,
     "bilag4_models": ELEMENT_MODELS["models"],
+    "bilag4_sensitivity": ELEMENT_MODELS["sensitivity"],
+    "bilag4_interactions": ELEMENT_MODELS["interactions"],
 }
 # What each chapter's figures read beyond the registry (the label sets of the tables they draw
 # included): config keys and side files.
@@ -137,8 +143,8 @@ def publish_keys(chapter, keys=None):
 # The config keys and side files each chapter's notebook reads (its prose and provenance).
 CHAPTER_CONFIG = {
     "kapitel_3": {"keys": [], "side": ["tables"]},
-    "kapitel_4": {"keys": [], "side": ["tables"]},
-    "kapitel_5": {"keys": ["core_elements.outcomes"], "side": ["tables", "core_elements"]},
+    "kapitel_4": {"keys": ["analysis_unit"], "side": ["tables"]},
+    "kapitel_5": {"keys": ["core_elements.outcomes", "analysis_unit"], "side": ["tables", "core_elements"]},
 }
 
 

@@ -1,6 +1,7 @@
-# The reproduction check: every published number of chapters 3-4, Bilag 2 and Bilag 4 beside the
-# reproduced one (from the unsuppressed chapter tables, config/published.yaml) and beside the value
-# displayed on the chapter pages and in the workbooks (read back as a reader sees them). The full
+# The reproduction check: every published number of chapters 3-4, Bilag 2 and Bilag 4, and Bilag 4's
+# statements about its models, beside the reproduced one (from the unsuppressed chapter tables,
+# config/published.yaml) and beside the value displayed on the chapter pages and in the workbooks
+# (read back as a reader sees them). The full
 # table stays under results/interim/; results/reproduction/reproduction.csv is the safe, Danish
 # version, and results/report/reproduktion.html shows it.
 
@@ -9,6 +10,77 @@ REPRODUCTION = {
     "public": "results/reproduction/reproduction.csv",
     "page": "results/report/reproduktion.html",
 }
+
+# Bilag 4's statements about the core-element models (published.yaml bilag_4.statements) checked
+# against the models: published on the chapter 5 page (registry table element_statements) and
+# read by the reproduction check. On the twin, the same statements on another seed
+# (`reproduction.other_seed`): the chain from the twin to the OLS models run for that seed in one
+# job, into results/interim/other_seed/. Real data have no other seed.
+STATEMENTS = "results/interim/tables/bilag4_statements.csv"
+PUBLISH_SOURCES["bilag4_statements"] = STATEMENTS
+OTHER_SEED = {name: f"results/interim/other_seed/bilag4_{name}.csv" for name in ("coefficients", "models", "intention")}
+HAS_OTHER_SEED = config["data_source"] == "twin" and config["reproduction"]["other_seed"] is not None
+if HAS_OTHER_SEED and config["reproduction"]["other_seed"] == config["twin"]["seed"]:
+    raise ValueError(f"config key 'reproduction.other_seed': {config['reproduction']['other_seed']} is the twin's own "
+                     f"seed (twin.seed); choose another seed, or null for none")
+
+
+if HAS_OTHER_SEED:
+
+    rule other_seed_models:
+        input:
+            # the twin's side files (as for rule synthetic_twin) and the analysis chain's
+            **{f"twin_{key}": SIDE_FILES[key] for key in ("offers", "published", "instruments", "core_elements")},
+            offers=SIDE_FILES["offers"],
+            instruments=SIDE_FILES["instruments"],
+            core_elements=SIDE_FILES["core_elements"],
+        output:
+            **OTHER_SEED,
+        params:
+            # the twin's own block, with the other seed and without the search that makes the default
+            # seed tell the report's story: the other seed shows what the data-generating process gives
+            twin={**config["twin"], "seed": config["reproduction"]["other_seed"],
+                  "core_elements": {**config["twin"]["core_elements"], "search": False}},
+            config=cfg("data_source", "extracts", "pseudonymisation", "cleaning", "questionnaires.dont_know_code",
+                       "questionnaires.out_of_range_to_missing", "age", "extraction_date",
+                       "production.exclude_unfunded_branches", "analysis_unit", "disclosure.min_residual_df",
+                       "core_elements.aggregation", "core_elements.unrated", "core_elements.outcomes",
+                       "core_elements.histogram_edges", "core_elements.controls", "core_elements.numeric_controls",
+                       "core_elements.missing_controls", "core_elements.attrition.predictors",
+                       "core_elements.subgroups", "core_elements.min_subgroup_df", "core_elements.level",
+                       "core_elements.cluster"),
+        conda:
+            "../../environment.yml"
+        log:
+            "results/logs/other_seed_models.log",
+        benchmark:
+            "results/benchmarks/other_seed_models.tsv"
+        script:
+            "../../scripts/other_seed_models.py"
+
+
+rule element_statements:
+    input:
+        coefficients=ELEMENT_MODELS["coefficients"],
+        models=ELEMENT_MODELS["models"],
+        intention=ELEMENT_TABLES["bilag4_intention"],
+        published=SIDE_FILES["published"],
+        core_elements=SIDE_FILES["core_elements"],
+        **({f"other_{name}": path for name, path in OTHER_SEED.items()} if HAS_OTHER_SEED else {}),
+    output:
+        STATEMENTS,
+    params:
+        config=cfg("core_elements.outcomes", "core_elements.subgroups",
+                   "reproduction.tolerance.coefficient_se_fraction",
+                   *(["reproduction.other_seed"] if HAS_OTHER_SEED else [])),
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/element_statements.log",
+    benchmark:
+        "results/benchmarks/element_statements.tsv"
+    script:
+        "../../scripts/element_statements.py"
 
 
 rule reproduction:
@@ -20,12 +92,14 @@ rule reproduction:
         parent_statements=SCORES["parent_statements_slut"],
         bilag4_flow=ELEMENT_TABLES["bilag4_flow"],
         bilag4_intention=ELEMENT_TABLES["bilag4_intention"],
+        bilag4_statements=STATEMENTS,
         **CHAPTER3_TABLES,
         pages=expand("results/report/{chapter}.html", chapter=CHAPTER_PAGES),
         workbooks=[PUBLISHED_CHAPTERS[ch]["workbook"] for ch in CHAPTER_PAGES],
         masked=[PUBLISHED_CHAPTERS[ch]["masked"] for ch in CHAPTER_PAGES],
         published=SIDE_FILES["published"],
         instruments=SIDE_FILES["instruments"],
+        core_elements=SIDE_FILES["core_elements"],
         tables=SIDE_FILES["tables"],
     output:
         full=REPRODUCTION["full"],

@@ -217,6 +217,8 @@ def catalogue(tables: dict[str, Masked], ctx: Context, settings: Any) -> dict[st
 
     def select(instrument: str, scales: list[str] | None = None) -> Masked:
         d = rows(out, instrument=instrument)
+        if "within_ages" in d.values:       # the rows of unknown age and outside the instrument's ages
+            d = rows(d, d.values["within_ages"].astype("string").str.lower() == "true")    # are not drawn
         if scales is not None:
             d = rows(d, d.values["scale"].isin(scales))
         return d

@@ -43,7 +43,7 @@ CHAPTER = "kapitel_5"
 INTENTION, HISTOGRAM, COEFFICIENTS = "element_intention", "element_histogram", "element_coefficients"
 ALPHA = 0.05
 MISSING = Cell(None, display.NOT_ESTIMATED)    # a term or subgroup without a row: never estimated
-METHOD_STYLE = dict(zip(METHODS, (("o", -0.22), ("s", 0.0), ("D", 0.22)), strict=True))
+METHOD_STYLE = dict(zip(METHODS, (("o", -0.27), ("s", -0.09), ("^", 0.09), ("D", 0.27)), strict=True))
 # Panels per row of a subgroup figure (the seven elements: two rows of four and three).
 SUBGROUP_COLUMNS = 4
 # The alt text names at most this many significant estimates of each sign (the largest).
@@ -133,7 +133,7 @@ def descriptive_alt(intention: Masked, elements: Sequence[str], ctx: Context, ma
 
 def forest(coefs: Masked, model: str, elements: Sequence[str], ctx: Context, marks: Marks, title: str,
            axis: str) -> plt.Figure:
-    """Estimates per element with intervals, the three methods side by side."""
+    """Estimates per element with intervals, the inference methods side by side."""
     methods = ctx.registry.labels("methods")
     element_labels = ctx.registry.labels("elements")
     d = rows(coefs, model=model, subgroup=OVERALL)
@@ -164,7 +164,7 @@ def forest(coefs: Masked, model: str, elements: Sequence[str], ctx: Context, mar
                       mfc="white", ms=5, label=label(methods, method, "methods"))
                for method, (marker, _) in METHOD_STYLE.items()]
     # below the axes, where it cannot cover an estimate
-    fig.legend(handles=handles, ncol=len(handles), loc="outside lower center")
+    fig.legend(handles=handles, ncol=2, loc="outside lower center")
     style.heading(fig, title)
     return fig
 

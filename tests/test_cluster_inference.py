@@ -242,3 +242,148 @@ def test_bad_input_is_refused():
         ci.cr2(X, y, np.zeros(len(y)), 1)
     with pytest.raises(ValueError):
         ci.wild_cluster(X, y, cl, 1, weights="mammen")  # type: ignore[arg-type]
+
+
+# WCR13, WCR31, WCR33 (MacKinnon, Nielsen & Webb 2023): the first digit is the bootstrap DGP's
+# cluster scores (3: restricted cluster-jackknife residuals), the second the studentising
+# variance (3: the cluster jackknife CV3).
+
+def _cv3_se(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int) -> float:
+    """sqrt((G-1)/G sum_g (beta_(g),j - beta^_j)^2) by refitting without each cluster."""
+    full = np.linalg.lstsq(X, y, rcond=None)[0][j]
+    groups = np.unique(cl)
+    jack = np.array([np.linalg.lstsq(X[cl != g], y[cl != g], rcond=None)[0][j] for g in groups])
+    return float(np.sqrt((len(groups) - 1) / len(groups) * np.sum((jack - full) ** 2)))
+
+
+def brute_p_variant(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int, b: float, variant: str) -> float:
+    """p(b) of WCR<variant> by refitting for every Rademacher sign vector: y* = X beta~ + v_g u_g
+    with u the restricted residuals (variant 1x) or, per cluster, the residuals of the restricted
+    fit without that cluster (3x); t* studentised by statsmodels' CR1 (x1) or the cluster
+    jackknife of the bootstrap sample (x3); |t*| >= |t| up to 1e-9."""
+    G = len(np.unique(cl))
+    others = [c for c in range(X.shape[1]) if c != j]
+    x1, yb = X[:, others], y - b * X[:, j]
+    fitted = x1 @ np.linalg.lstsq(x1, yb, rcond=None)[0] + b * X[:, j]
+    if variant[0] == "1":
+        resid = y - fitted
+    else:
+        resid = np.empty_like(y)
+        for g in np.unique(cl):
+            gam = np.linalg.lstsq(x1[cl != g], yb[cl != g], rcond=None)[0]
+            resid[cl == g] = (yb - x1 @ gam)[cl == g]
+
+    def t(w: np.ndarray) -> float:
+        if variant[1] == "1":
+            r = sm.OLS(w, X).fit(cov_type="cluster", cov_kwds={"groups": cl})
+            return (r.params[j] - b) / r.bse[j]
+        return (np.linalg.lstsq(X, w, rcond=None)[0][j] - b) / _cv3_se(X, w, cl, j)
+
+    t_hat = abs(t(y))
+    hits = [abs(t(fitted + np.array(signs)[cl] * resid)) >= t_hat * (1 - 1e-9)
+            for signs in itertools.product([-1.0, 1.0], repeat=G)]
+    return float(np.mean(hits))
+
+
+class _WildboottestCV3(WildboottestCL):
+    """wildboottest's own CV3 bootstrap denominator (get_denom, crv3 branch), verbatim but for the
+    last line: `sum(...)[np.where(R == 1)]` is a one-element array, which the installed numpy
+    refuses to store in a scalar slot (ValueError), so its WCR13/WCR33 fail as shipped."""
+
+    def get_denom(self):
+        if self.crv_type != "crv3":
+            return super().get_denom()
+        inv = [np.linalg.pinv(self.tXX - xx) for xx in self.tXgXg_list]
+        self.denom = np.zeros(self.B)
+        for b in range(self.B):
+            scores_g_boot = (self.scores_mat * self.v[:, b]).T
+            scores_boot = scores_g_boot.sum(axis=0)
+            delta_b_star = self.tXXinv @ scores_boot
+            delta_diff = np.stack([(inv[g] @ (scores_boot - scores_g_boot[g]) - delta_b_star) ** 2
+                                   for g in range(self.G)])
+            self.denom[b] = self.ssc * np.sum(delta_diff, axis=0)[np.where(self.R == 1)][0]
+
+
+def wildboottest_variant(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int, reps: int, weights: str,
+                         variant: str) -> tuple[float, np.ndarray, float]:
+    """(p, t* of every draw, t) of wildboottest's WCR<variant>."""
+    r = np.zeros(X.shape[1])
+    r[j] = 1.0
+    boot = _WildboottestCV3(X=X, Y=y, cluster=cl, R=r, B=reps, seed=0, parallel=False)
+    boot.get_scores(bootstrap_type=variant, impose_null=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot.get_weights(weights_type=weights)
+    boot.get_numer()
+    boot.get_denom()
+    boot.get_tboot()
+    boot.get_vcov()
+    boot.get_tstat()
+    boot.get_pvalue(pval_type="two-tailed")
+    return float(boot.pvalue), np.asarray(boot.t_boot, dtype=float), float(np.ravel(boot.t_stat)[0])
+
+
+def _tstar_at_zero(boot: ci.WildClusterBootstrap) -> np.ndarray:
+    """Every draw's |t*| for H0: beta_j = 0, up to the small-sample factor that cancels."""
+    d = boot.estimate
+    return np.abs(boot.n0 + d * boot.n1) / np.sqrt(boot.q00 + d * (2 * boot.q01 + d * boot.q11))
+
+
+@pytest.mark.parametrize("variant", ["13", "31", "33"])
+def test_variant_p_of_b_equals_brute_force_refits(variant: str):
+    X, y, cl = small_data(3)
+    boot = ci.WildClusterBootstrap(X, y, cl, 1, weights="rademacher", variant=variant)
+    assert boot.enumerated and boot.variant == variant
+    est, se = boot.estimate, boot.se
+    bs = [0.0, est - 4 * se, est - 2 * se, est + 1.5 * se, est + 3 * se, est + 6 * se]
+    fast = boot.pvalue(np.array(bs))
+    slow = [brute_p_variant(X, y, cl, 1, b, variant) for b in bs]
+    assert np.allclose(fast, slow, atol=1e-12), (fast, slow)
+    assert len(set(slow)) >= 3
+    low, high, note = boot.interval(0.95)
+    eps = 1e-5 * se
+    for inside, outside in ((low + eps, low - eps), (high - eps, high + eps)):
+        assert brute_p_variant(X, y, cl, 1, inside, variant) > ALPHA >= brute_p_variant(X, y, cl, 1, outside, variant)
+
+
+@pytest.mark.parametrize("variant", ["11", "13", "31", "33"])
+def test_variant_bootstrap_t_and_p_equal_wildboottest_under_full_enumeration(variant: str):
+    """The same 64 draws: wildboottest's |t*| (times sqrt of its small-sample factor, which we
+    leave out as it cancels), its sample t and, with its strict |t*| > |t|, its p."""
+    for seed in range(3):
+        X, y, cl = small_data(seed)
+        boot = ci.WildClusterBootstrap(X, y, cl, 1, reps=9999, weights="rademacher", variant=variant)
+        p, t_boot, t_hat = wildboottest_variant(X, y, cl, 1, 9999, "rademacher", variant)
+        ssc = (6 - 1) / 6 if variant[1] == "3" else 6 / 5 * (len(y) - 1) / (len(y) - 3)
+        ours = np.sort(_tstar_at_zero(boot) / np.sqrt(ssc))
+        assert np.allclose(ours, np.sort(np.abs(t_boot)), rtol=1e-10)
+        assert boot.tstat(0.0) == pytest.approx(t_hat, rel=1e-10)
+        if variant[0] == "1":               # the two exact ties may fall either way in wildboottest
+            assert p in (pytest.approx(boot.pvalue(0.0)), pytest.approx(boot.pvalue(0.0, strict=True)))
+        else:
+            assert p == pytest.approx(boot.pvalue(0.0, strict=True))
+
+
+def test_variant_webb_p_agrees_with_wildboottest_within_monte_carlo_error():
+    X, y, cl = report_like(1, 0.08)
+    ours = ci.wild_cluster(X, y, cl, 1, reps=9999, weights="webb", seed=1, variant="31")
+    theirs, _, _ = wildboottest_variant(X, y, cl, 1, 9999, "webb", "31")
+    assert 0.02 < ours.p < 0.98 and ours.method == "wild_cluster_wcr31_webb"
+    assert abs(ours.p - theirs) < 4 * np.sqrt(2 * ours.p * (1 - ours.p) / 9999), (ours.p, theirs)
+
+
+def test_cv3_se_is_the_cluster_jackknife_also_with_weights():
+    X, y, cl = report_like(2, 0.1)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    cv3 = ci.wild_cluster_terms(X, y, cl, reps=199, seed=4, variant="13")
+    cr1 = ci.wild_cluster_terms(X, y, cl, reps=199, seed=4, variant="31")
+    weighted = ci.wild_cluster_terms(X, y, cl, reps=199, seed=4, variant="33", obs_weights=w)
+    sw = np.sqrt(w)
+    ols = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": cl})
+    for j in range(X.shape[1]):
+        assert cv3[j].se == pytest.approx(_cv3_se(X, y, cl, j), rel=1e-9)
+        assert weighted[j].se == pytest.approx(_cv3_se(X * sw[:, None], y * sw, cl, j), rel=1e-9)
+        assert cr1[j].se == pytest.approx(ols.bse[j], rel=1e-10)
+    assert cv3[1] == ci.wild_cluster(X, y, cl, 1, reps=199, seed=4, variant="13")
+    with pytest.raises(ValueError, match="variant"):
+        ci.wild_cluster(X, y, cl, 1, variant="22")  # type: ignore[arg-type]

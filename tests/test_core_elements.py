@@ -146,12 +146,20 @@ def test_coefficient_table_equals_statsmodels_on_the_same_frame(settings):
     np.testing.assert_allclose(ols.loc[terms, "ci_low"], ci.loc[terms, 0], rtol=1e-10)
     np.testing.assert_allclose(ols.loc[terms, "p"], direct.pvalues[terms], rtol=1e-8)
     assert (ols["n"] == 400).all() and info["clusters"] == 8
-    # clustered rows: CR1 standard errors; the interval inverts the bootstrap test, so it excludes
-    # 0 exactly when the bootstrap p is at most 5 %, and holds the estimate
+    # clustered rows: the standard error studentising the configured bootstrap variant (CR1 for
+    # WCRx1, the cluster jackknife CV3 by refits without each offer for WCRx3); the interval
+    # inverts the bootstrap test, so it excludes 0 exactly when the bootstrap p is at most 5 %,
+    # and holds the estimate
     wild = table[table["method"] == "wild_cluster"].set_index("term")
     groups = pd.factorize(frame["offer"])[0]
-    robust = smf.ols(info["formula"], data=frame).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    np.testing.assert_allclose(wild.loc[terms, "se"], robust.bse[terms], rtol=1e-10)
+    if settings.config["core_elements"]["bootstrap"]["variant"][1] == "1":
+        expected = smf.ols(info["formula"], data=frame).fit(cov_type="cluster", cov_kwds={"groups": groups}).bse
+    else:
+        jack = pd.DataFrame([smf.ols(info["formula"], data=frame[groups != g]).fit().params
+                             for g in np.unique(groups)])
+        g = len(jack)
+        expected = np.sqrt((g - 1) / g * ((jack - direct.params) ** 2).sum())
+    np.testing.assert_allclose(wild.loc[terms, "se"], expected[terms], rtol=1e-8)
     np.testing.assert_allclose(wild.loc[terms, "estimate"], direct.params[terms], rtol=1e-10)
     assert ((wild["ci_low"] < wild["estimate"]) & (wild["estimate"] < wild["ci_high"])).all()
     outside = (wild["ci_low"] > 0) | (wild["ci_high"] < 0)
@@ -194,7 +202,8 @@ def test_wild_cluster_bootstrap_matches_a_hand_enumeration():
     y = 1.0 + 0.4 * x1 + rng.normal(size=30) + rng.normal(size=5)[groups]
     data = pd.DataFrame({"y": y, "x1": x1})
     result = smf.ols("y ~ x1", data=data).fit()
-    wild = em.wild_cluster_table(result, groups, ["x1"], 0.95, {"reps": 99, "weights": "rademacher", "seed": 1})
+    wild = em.wild_cluster_table(result, groups, ["x1"], 0.95, {"reps": 99, "weights": "rademacher", "seed": 1,
+                                                                       "variant": "11"})
     p = float(wild.loc["x1", "p"])
     strict, with_ties = brute_force_wcr(np.column_stack([np.ones(30), x1]), y, groups, 1)
     assert with_ties - strict == pytest.approx(2 / 32)              # the identity draw and its mirror
@@ -205,7 +214,7 @@ def test_wild_cluster_bootstrap_matches_a_hand_enumeration():
 def test_a_subgroup_added_in_config_gets_its_models(settings):
     subs = settings.config["core_elements"]["subgroups"] + [
         {"variable": "nationality", "label": "Nationalitet", "levels": {"a": "A", "b": "B", "c": "C"}}]
-    s = with_config(settings, subgroups=subs, bootstrap={"reps": 99, "weights": "webb", "seed": 1})
+    s = with_config(settings, subgroups=subs, bootstrap={"reps": 99, "weights": "webb", "seed": 1, "variant": "31"})
     frame = synthetic_frame()
     cand = frame.assign(both=True).set_index("course_id", drop=False)
     outcome = next(o for o in s.config["core_elements"]["outcomes"] if o["key"] == "sdq_p")

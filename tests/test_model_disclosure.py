@@ -78,7 +78,7 @@ def element_settings(base):
         "controls": ["gender", "age", "substance"], "numeric_controls": ["age"], "min_subgroup_df": 5,
         "subgroups": [{"variable": "substance", "label": "Misbrug",
                        "levels": {"alkohol": "Alkohol", "stoffer": "Stoffer", "begge": "Begge"}}],
-        "bootstrap": {"reps": 99, "weights": "webb", "seed": 1}})
+        "bootstrap": {"reps": 99, "weights": "webb", "seed": 1, "variant": "31"}})
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ def subgroup_case() -> tuple[pd.DataFrame, pd.DataFrame]:
     config = read_yaml(ROOT / "config" / "config.yaml")
     config["core_elements"]["subgroups"] = [{"variable": "intervention_type", "label": "x",
                                              "levels": {"a": "A", "b": "B", "c": "C"}}]
-    config["core_elements"]["bootstrap"] = {"reps": 99, "weights": "webb", "seed": 1}
+    config["core_elements"]["bootstrap"] = {"reps": 99, "weights": "webb", "seed": 1, "variant": "31"}
     settings = load_settings(config, ROOT)
     frame = synthetic_frame(200, clusters=6)
     frame["intervention_type"] = ["a"] * 100 + ["b"] * 97 + ["c"] * 3

@@ -329,7 +329,7 @@ def test_the_public_table_and_page_show_statements(table):
 
 def model_settings() -> Settings:
     config = copy.deepcopy(read_yaml(ROOT / "config" / "config.yaml"))
-    config["core_elements"]["bootstrap"] = {"reps": 9, "weights": "webb", "seed": 1}
+    config["core_elements"]["bootstrap"] = {"reps": 9, "weights": "webb", "seed": 1, "variant": "31"}
     return Settings(config=config, side={"core_elements": read_yaml(ROOT / "config" / "core_elements.yaml")})
 
 

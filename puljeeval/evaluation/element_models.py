@@ -4,9 +4,11 @@ each outcome, and the intensity model within each configured subgroup.
 
 Every model is reported four ways, side by side in one tidy table (`method`):
 - `ols`: the report's estimates, classical OLS standard errors and t intervals;
-- `wild_cluster`: the same estimates with standard errors clustered by offer (CR1), the p-value
-  of a restricted wild cluster bootstrap (WCR11, Webb weights by default) and the interval from
-  inverting that same test (puljeeval/methods/cluster_inference.py), so interval and p agree.
+- `wild_cluster`: the same estimates with the p-value of a restricted wild cluster bootstrap by
+  offer (the config's `bootstrap.variant`, by default WCR13: t studentised with the cluster
+  jackknife CV3; Webb weights), the interval from inverting that same test
+  (puljeeval/methods/cluster_inference.py), so interval and p agree, and the standard error
+  studentising it (CV3 for WCR13/WCR33, CR1 for WCR11/WCR31).
   The pool has about 15 offers of very unequal size, too few for plain cluster-robust inference
   (MacKinnon & Webb; ../shared/reference/stats-and-privacy.md §4);
 - `cr2`: the analytic companion, CR2 (bias-reduced) standard errors by offer with
@@ -55,13 +57,15 @@ def formula(terms: list[str], controls: list[str], numeric: list[str]) -> str:
 
 
 def wild_cluster_table(result, groups: np.ndarray, terms: list[str], level: float, boot: dict) -> pd.DataFrame:
-    """Per term of a fitted statsmodels OLS: CR1 standard error by cluster, the restricted wild
-    cluster bootstrap p-value (WCR11; `boot`: reps, weights, seed) and the interval inverting
-    that test, with one set of draws for all terms."""
+    """Per term of a fitted statsmodels OLS: the restricted wild cluster bootstrap p-value
+    (`boot`: reps, weights, seed, variant: WCR11/13/31/33, cluster_inference.WildClusterBootstrap),
+    the interval inverting that test, with one set of draws for all terms, and the standard error
+    that studentises it (CR1 for WCRx1, the cluster jackknife CV3 for WCRx3)."""
     names = list(result.model.exog_names)
     found = cluster_inference.wild_cluster_terms(
         np.asarray(result.model.exog), np.asarray(result.model.endog), groups, [names.index(t) for t in terms],
-        reps=int(boot["reps"]), weights=boot["weights"], seed=int(boot["seed"]), level=level)
+        reps=int(boot["reps"]), weights=boot["weights"], seed=int(boot["seed"]), level=level,
+        variant=boot["variant"])
     return pd.DataFrame({"estimate": [r.estimate for r in found], "se": [r.se for r in found],
                          "ci_low": [r.ci_low for r in found], "ci_high": [r.ci_high for r in found],
                          "p": [r.p for r in found]}, index=pd.Index(terms))

@@ -7,16 +7,30 @@ that agrees with its p-value by construction; CR2 is the analytic alternative.
 
 Wild cluster bootstrap (WCR, Roodman, MacKinnon, Nielsen & Webb 2019, "Fast and wild",
 Stata Journal 19(1), section on test inversion). For H0: beta_j = b the model is refitted with
-beta_j fixed at b, y* = X beta~(b) + v_g u~(b) with cluster weights v_g, and each draw's CR1
+beta_j fixed at b, y* = X beta~(b) + v_g u~_g(b) with cluster weights v_g, and each draw's
 t-statistic for beta_j = b is compared with the sample's. p(b) is the share of draws with
 |t*| >= |t(b)| (ties, i.e. relative difference of t^2 under 1e-9, count as at least as extreme;
-the draws v = +1 and v = -1 reproduce |t(b)| exactly, so Rademacher enumeration always has two
+in WCR11 the draws v = +1 and v = -1 reproduce |t(b)| exactly, so Rademacher enumeration has two
 ties). The same weight matrix is used for every b, so p(b) is a step function and the interval
-{b : p(b) > alpha} has well defined ends. Closed form: with d = beta^_j - b the restricted
-residuals are u~(b) = u^ + d X a / a_j (a = (X'X)^-1 e_j), so every draw's numerator is affine
-and its squared CR1 denominator quadratic in d; after O(n k^2 + G^2 B) work a new b costs O(B).
-The small-sample factor G/(G-1) (n-1)/(n-k) is the one of wildboottest's WCR11 (it cancels in
-p(b)); the reported se is CR1.
+{b : p(b) > alpha} has well defined ends.
+
+Variants WCRxy (MacKinnon, Nielsen & Webb 2023, "Fast and reliable jackknife and bootstrap
+methods for cluster-robust inference", J. Applied Econometrics 38(5); wildboottest's
+bootstrap_type): x = 1 takes u~(b) as the restricted residuals, x = 3 each cluster's residuals
+from the restricted fit without that cluster (cluster-jackknife scores, less shrunk where one
+cluster has much leverage); y = 1 studentises with CR1 (factor G/(G-1) (n-1)/(n-k)), y = 3 with
+the cluster jackknife CV3 = (G-1)/G sum_g (beta_(g) - beta^)^2, centred at the full-sample
+estimate as in wildboottest and MNW (not at the jackknife mean), for the sample and for every
+draw. Cluster-deleted fits use the pseudo-inverse, as wildboottest, where deleting a cluster
+loses rank. The reported se is the studentising one (CR1 or CV3).
+
+Closed form, every variant: with d = beta^_j - b the bootstrap cluster scores are
+X_g'u*_g = v_g (S0_g + d S1_g) (restricted residuals and restricted jackknife residuals are both
+affine in b), so every draw's numerator beta*_j - b is affine in d, and its studentising vector
+z = (W0 + d W1) v is affine too (CR1: z_g = a'X_g'u*_g; CV3: z_g = beta*_(g),j - beta*_j, with
+beta*_(g) - beta~ = pinv(X'X - X_g'X_g) sum_{h != g} v_h X_h'u*_h linear in v), so its squared
+denominator is quadratic in d. After O(n k^2 + G k^3 + G^2 B) work (the G x G matrices W0, W1
+per term) a new b costs O(B); the small-sample factors cancel in p(b).
 
 CR2 (Bell & McCaffrey 2002, in the formulation of Imbens & Kolesar 2016, "Robust Standard
 Errors in Small Samples: Some Practical Advice", REStat 98(4)): residuals of cluster g are
@@ -41,13 +55,16 @@ from scipy import stats as sps
 TIE_RTOL = 1e-9                      # relative tolerance on t^2 for counting |t*| = |t| as a tie
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 Weights = Literal["webb", "rademacher"]
+Variant = Literal["11", "13", "31", "33"]
+VARIANTS = ("11", "13", "31", "33")
 
 
 @dataclass(frozen=True)
 class ClusterInference:
-    """One coefficient's inference. `se` is CR1 for the wild bootstrap (the statistic it
-    studentises with) and CR2 for cr2; `df` is None for the bootstrap; `reps` is the number of
-    bootstrap draws used (2^G under full enumeration), None for cr2; `note` says what to know."""
+    """One coefficient's inference. `se` is the studentising standard error for the wild
+    bootstrap (CR1 for WCRx1, CV3 for WCRx3) and CR2 for cr2; `df` is None for the bootstrap;
+    `reps` is the number of bootstrap draws used (2^G under full enumeration), None for cr2;
+    `note` says what to know."""
 
     estimate: float
     se: float
@@ -99,6 +116,30 @@ class _Fit:
         self.Xu = np.stack([X[r].T @ self.resid[r] for r in self.rows])         # G x k
         self.cr1_factor = self.G / (self.G - 1) * (n - 1) / (n - k)
 
+    def jackknife(self) -> tuple[np.ndarray, np.ndarray]:
+        """(Ainv, beta_jack): per cluster pinv(X'X - X_g'X_g) (G x k x k) and the cluster-deleted
+        estimates (G x k). Pseudo-inverse, as wildboottest, where deleting a cluster loses rank."""
+        if not hasattr(self, "_jack"):
+            xty = self.X.T @ self.y
+            xy = np.stack([self.X[r].T @ self.y[r] for r in self.rows])
+            ainv = np.stack([np.linalg.pinv(self.XX.sum(0) - xx, hermitian=True) for xx in self.XX])
+            self._jack = ainv, np.einsum("gij,gj->gi", ainv, xty - xy)
+        return self._jack
+
+    def restricted_jackknife_scores(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """(Sy, Sx), G x k: the scores X_g'(w_g - X1_g gamma_(g)) of the cluster-deleted regression
+        of w on the other columns X1 (w = y and w = x_j). The restricted (beta_j = b) jackknife
+        scores of WCR3x are Sy - b Sx, affine in b."""
+        X, others = self.X, [c for c in range(self.k) if c != j]
+        x1 = X[:, others]
+        w = np.column_stack([self.y, X[:, j]])
+        x1x1, x1w = x1.T @ x1, x1.T @ w
+        out = np.empty((2, self.G, self.k))
+        for g, r in enumerate(self.rows):
+            gam = np.linalg.pinv(x1x1 - x1[r].T @ x1[r], hermitian=True) @ (x1w - x1[r].T @ w[r])
+            out[:, g] = (X[r].T @ (w[r] - x1[r] @ gam)).T
+        return out[0], out[1]
+
     def term_index(self, term: int) -> int:
         if not -self.k <= term < self.k:
             raise IndexError(f"term {term} out of range for {self.k} columns")
@@ -125,48 +166,75 @@ def draw_weights(G: int, reps: int, weights: Weights, seed: int) -> tuple[np.nda
 class WildClusterBootstrap:
     """Restricted wild cluster bootstrap for one coefficient, precomputed so that p(b) for any
     b (or array of b) costs O(B): per draw it keeps the numerator's coefficients (n0, n1) and the
-    squared CR1 denominator's coefficients (q00, q01, q11) as functions of d = beta^_j - b."""
+    squared denominator's coefficients (q00, q01, q11) as functions of d = beta^_j - b.
+
+    `variant` is MacKinnon, Nielsen & Webb's (2023) and wildboottest's two digits: the first is
+    the bootstrap DGP's cluster scores (1: restricted residuals; 3: restricted cluster-jackknife
+    residuals, each cluster's from the restricted fit without it), the second the variance that
+    studentises the sample's and each draw's t (1: CR1; 3: CV3 = (G-1)/G sum_g (beta_(g) -
+    beta^)^2, centred at the full-sample estimate as in wildboottest)."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray, cluster: np.ndarray, term: int, *, reps: int = 9999,
-                 weights: Weights = "webb", seed: int = 0, obs_weights: np.ndarray | None = None) -> None:
+                 weights: Weights = "webb", seed: int = 0, obs_weights: np.ndarray | None = None,
+                 variant: Variant = "11") -> None:
         fit = _Fit(X, y, cluster, obs_weights)
         v, enumerated = draw_weights(fit.G, reps, weights, seed)
-        self._setup(fit, term, v, enumerated, weights)
+        self._setup(fit, term, v, enumerated, weights, variant)
 
     @classmethod
     def _from_parts(cls, fit: _Fit, term: int, v: np.ndarray, enumerated: bool,
-                    weights: Weights) -> WildClusterBootstrap:
+                    weights: Weights, variant: Variant = "11") -> WildClusterBootstrap:
         self = cls.__new__(cls)
-        self._setup(fit, term, v, enumerated, weights)
+        self._setup(fit, term, v, enumerated, weights, variant)
         return self
 
-    def _setup(self, fit: _Fit, term: int, v: np.ndarray, enumerated: bool, weights: Weights) -> None:
+    def _setup(self, fit: _Fit, term: int, v: np.ndarray, enumerated: bool, weights: Weights,
+               variant: Variant) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}: use one of {VARIANTS}")
         j = fit.term_index(term)
         a = fit.M[:, j]
         aj = a[j]
-        s0 = fit.Xu @ a                         # a'X_g'u^_g: cluster scores of the unrestricted fit
-        pa = fit.XX @ a                         # X_g'X_g a, G x k
-        s1 = pa @ a / aj                        # a'X_g'X_g a / a_j: how the scores move with d
-        k0 = pa @ fit.M @ fit.Xu.T              # K0[h, g] = a'X_h'X_h (X'X)^-1 X_g'u^_g
-        k1 = pa @ fit.M @ pa.T / aj             # K1[h, g] = a'X_h'X_h (X'X)^-1 X_g'X_g a / a_j
-        z0 = s0[:, None] * v - k0 @ v           # bootstrap cluster scores at d = 0 ...
-        z1 = s1[:, None] * v - k1 @ v           # ... and their slope in d
-        self.n0, self.n1 = s0 @ v, s1 @ v
+        # Bootstrap cluster scores X_g'u*_g / v_g = S0_g + d S1_g (G x k each).
+        if variant[0] == "1":                   # u~(b) = u^ + d X a / a_j
+            S0, S1 = fit.Xu, fit.XX @ a / aj
+        else:                                   # Sy - b Sx with b = beta^_j - d
+            sy, sx = fit.restricted_jackknife_scores(j)
+            S0, S1 = sy - fit.beta[j] * sx, sx
+        c0, c1 = S0 @ a, S1 @ a                 # each cluster's contribution to beta*_j - b
+        # Per draw the studentising quantities are z = W v (G-vectors), W = W0 + d W1 (G x G).
+        if variant[1] == "1":                   # CR1: z_g = a'X_g'u*_g = c_g v_g - a'X_g'X_g M sum_h S_h v_h
+            pa = fit.XX @ a
+            W0, W1 = np.diag(c0) - pa @ fit.M @ S0.T, np.diag(c1) - pa @ fit.M @ S1.T
+            sample_ss = float(fit.Xu @ a @ (fit.Xu @ a))
+            factor = fit.cr1_factor
+        else:                                   # CV3: z_g = beta*_(g),j - beta*_j (both minus beta~_j)
+            ainv, beta_jack = fit.jackknife()
+            pj = ainv[:, j, :] - a              # e_j'(pinv(X'X - X_g'X_g) - (X'X)^-1)
+            own = ainv[:, j, :]
+            W0 = pj @ S0.T - np.diag((own * S0).sum(1))
+            W1 = pj @ S1.T - np.diag((own * S1).sum(1))
+            dev = beta_jack[:, j] - fit.beta[j]
+            sample_ss = float(dev @ dev)
+            factor = (fit.G - 1) / fit.G
+        z0, z1 = W0 @ v, W1 @ v
+        self.n0, self.n1 = c0 @ v, c1 @ v
         self.q00, self.q01, self.q11 = (z0 * z0).sum(0), (z0 * z1).sum(0), (z1 * z1).sum(0)
-        self.score_ss = float(s0 @ s0)
-        # |t*| >= |t| <=> (n0 + d n1)^2 score_ss >= d^2 (q00 + 2 d q01 + d^2 q11): both sides as
-        # polynomials in d, coefficients stacked per draw (the CR1 factor cancels).
-        self._lhs = np.stack([self.n0**2, 2 * self.n0 * self.n1, self.n1**2]) * self.score_ss
+        self.sample_ss = sample_ss
+        # |t*| >= |t| <=> (n0 + d n1)^2 sample_ss >= d^2 (q00 + 2 d q01 + d^2 q11): both sides as
+        # polynomials in d, coefficients stacked per draw (the small-sample factor cancels).
+        self._lhs = np.stack([self.n0**2, 2 * self.n0 * self.n1, self.n1**2]) * sample_ss
         self._rhs = np.stack([self.q00, 2 * self.q01, self.q11])
         self.G, self.term = fit.G, j
         self.estimate = float(fit.beta[j])
-        self.se = float(np.sqrt(fit.cr1_factor * self.score_ss))
+        self.se = float(np.sqrt(factor * sample_ss))
         self.reps = v.shape[1]
         self.enumerated = enumerated
         self.weights = weights
+        self.variant = variant
 
     def tstat(self, b: float | np.ndarray) -> np.ndarray:
-        """The sample's CR1 t-statistic for H0: beta_j = b (unrestricted residuals)."""
+        """The sample's CR1 (variant x1) or CV3 (x3) t-statistic for H0: beta_j = b (unrestricted residuals)."""
         return (self.estimate - np.asarray(b, dtype=float)) / self.se
 
     def pvalue(self, b: float | np.ndarray, *, strict: bool = False) -> float | np.ndarray:
@@ -229,28 +297,28 @@ class WildClusterBootstrap:
         notes = [f"full enumeration of 2^{self.G} sign vectors"] if self.enumerated else []
         notes += [note] if note else []
         return ClusterInference(self.estimate, self.se, float(low), float(high), self.pvalue(null), None,
-                                f"wild_cluster_wcr11_{self.weights}", self.reps, "; ".join(notes))
+                                f"wild_cluster_wcr{self.variant}_{self.weights}", self.reps, "; ".join(notes))
 
 
 def wild_cluster(X: np.ndarray, y: np.ndarray, cluster: np.ndarray, term: int, *, reps: int = 9999,
                  weights: Weights = "webb", seed: int = 0, level: float = 0.95, null: float = 0.0,
-                 obs_weights: np.ndarray | None = None) -> ClusterInference:
+                 obs_weights: np.ndarray | None = None, variant: Variant = "11") -> ClusterInference:
     """WCR wild cluster bootstrap p-value for H0: beta_term = null and the interval from
-    inverting the same test (same draws for every b)."""
+    inverting the same test (same draws for every b); `variant` as in WildClusterBootstrap."""
     boot = WildClusterBootstrap(X, y, cluster, term, reps=reps, weights=weights, seed=seed,
-                                obs_weights=obs_weights)
+                                obs_weights=obs_weights, variant=variant)
     return boot.result(level, null)
 
 
 def wild_cluster_terms(X: np.ndarray, y: np.ndarray, cluster: np.ndarray, terms: list[int] | None = None, *,
                        reps: int = 9999, weights: Weights = "webb", seed: int = 0, level: float = 0.95,
-                       obs_weights: np.ndarray | None = None) -> list[ClusterInference]:
+                       obs_weights: np.ndarray | None = None, variant: Variant = "11") -> list[ClusterInference]:
     """wild_cluster for several terms (default: all columns) sharing the fit and one weight
     matrix; each result equals wild_cluster with the same seed."""
     fit = _Fit(X, y, cluster, obs_weights)
     v, enumerated = draw_weights(fit.G, reps, weights, seed)
     terms = list(range(fit.k)) if terms is None else terms
-    return [WildClusterBootstrap._from_parts(fit, t, v, enumerated, weights).result(level) for t in terms]
+    return [WildClusterBootstrap._from_parts(fit, t, v, enumerated, weights, variant).result(level) for t in terms]
 
 
 class _CR2:

@@ -2,7 +2,7 @@
 
     python -m puljeeval.tools.coverage_cluster_inference [--seeds 200] [--reps 9999] [--workers N]
         [--out DIR] [--frames DIR] [--config FILE] [--scenarios icc02,icc10,het05]
-        [--subgroups smallest|all|none]
+        [--subgroups smallest|all|none] [--variants 11,13,31,33] [--methods wild_cluster,cr2_bm,cr1,ols]
 
 The designs are the pipeline's: for each outcome the analysis sample core_element_samples wrote
 (`results/interim/core_elements/<outcome>.parquet`, ELEMENT_FRAME in workflow/rules/common.smk)
@@ -37,8 +37,11 @@ it: `ols` (classical, t(n-k), as element_models.model_rows), `cr1` (statsmodels'
 covariance by offer with t(G-1), Bilag 4's interval before issue 14), `cr2_bm`
 (cluster_inference.cr2_terms: CR2 with Bell-McCaffrey df) and `wild_cluster`
 (element_models.wild_cluster_table: restricted wild cluster bootstrap, the config's weights,
-Webb, interval by test inversion). The bootstrap seed is drawn from the seed's own generator, so
-each seed is deterministic whatever the number of workers.
+Webb, and variant, interval by test inversion). `--variants` adds the wild cluster bootstrap in
+other WCR variants (cluster_inference.WildClusterBootstrap) as methods `wild_cluster_wcr<xy>`,
+from the same draws; the config's own variant stays `wild_cluster`. `--methods` keeps a subset.
+The bootstrap seed is drawn from the seed's own generator, so each seed is deterministic whatever
+the number of workers.
 
 Writes into --out: coverage_summary.csv (scenario x design x method x term kind: coverage and
 its Monte Carlo SE from the seed-level means, rejection rate, median width, share of unbounded
@@ -60,6 +63,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 # One BLAS thread, set before numpy is first loaded (the command line; a process that loaded it
@@ -270,6 +274,11 @@ def _wild(res, groups: np.ndarray, terms: list[str], level: float, boot: dict) -
     return em.wild_cluster_table(res, groups, terms, level, boot)[["ci_low", "ci_high", "p"]]
 
 
+def _wild_variant(variant: str, res, groups: np.ndarray, terms: list[str], level: float, boot: dict) -> pd.DataFrame:
+    """_wild in another WCR variant (same draws: same boot seed)."""
+    return _wild(res, groups, terms, level, {**boot, "variant": variant})
+
+
 METHODS: dict[str, Method] = {"wild_cluster": _wild, "cr2_bm": _cr2, "cr1": _cr1, "ols": _ols}
 
 
@@ -281,6 +290,7 @@ class Study:
     weights: str
     level: float
     methods: tuple[tuple[str, Method], ...]
+    variant: str = "11"                     # the config's WCR variant (method wild_cluster)
 
 
 def run_seed(study: Study, seed: int) -> pd.DataFrame:
@@ -292,7 +302,8 @@ def run_seed(study: Study, seed: int) -> pd.DataFrame:
         for di, d in enumerate(study.designs):
             rng = np.random.default_rng([STUDY_SEED, seed, si, di])
             y = simulate(d, scenario, rng)
-            boot = {"reps": study.reps, "weights": study.weights, "seed": int(rng.integers(2**31))}
+            boot = {"reps": study.reps, "weights": study.weights, "seed": int(rng.integers(2**31)),
+                    "variant": study.variant}
             res = sm.OLS(y, pd.DataFrame(d.X, columns=list(d.names))).fit()
             terms = list(d.terms)
             for name, method in study.methods:
@@ -472,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--intensity-effect", type=float, default=0.08)
     parser.add_argument("--target", type=float, default=0.93)
     parser.add_argument("--from-runs", help="summarise a stored coverage_runs.parquet instead of simulating")
+    parser.add_argument("--variants", default="",
+                        help="comma-separated WCR variants (11,13,31,33) beside the config's: wild_cluster_wcr<xy>")
+    parser.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated subset of {list(METHODS)}")
     args = parser.parse_args(argv)
     unknown = [s for s in args.scenarios.split(",") if s not in SCENARIOS]
     if unknown:
@@ -483,8 +497,16 @@ def main(argv: list[str] | None = None) -> int:
     for d in designs:
         print(f"{d.label:<42} figure {d.figure:<6} n = {d.n:5d}  G = {d.clusters:2d}  largest offer "
               f"{d.largest_share:4.0%}  k = {d.X.shape[1]}  terms {len(d.terms)}")
+    variant = cfg["bootstrap"]["variant"]
+    chosen = [m for m in args.methods.split(",") if m]
+    extra = [v for v in args.variants.split(",") if v and v != variant]
+    bad = [m for m in chosen if m not in METHODS] + [v for v in extra if v not in cluster_inference.VARIANTS]
+    if bad or not chosen + extra:
+        parser.error(f"unknown or no --methods/--variants {bad}: methods {list(METHODS)}, "
+                     f"variants {list(cluster_inference.VARIANTS)}")
+    methods = [(m, METHODS[m]) for m in chosen] + [(f"wild_cluster_wcr{v}", partial(_wild_variant, v)) for v in extra]
     study = Study(tuple(designs), tuple(SCENARIOS[s] for s in args.scenarios.split(",")), args.reps,
-                  cfg["bootstrap"]["weights"], float(cfg["level"]), tuple(METHODS.items()))
+                  cfg["bootstrap"]["weights"], float(cfg["level"]), tuple(methods), variant)
     start = time.perf_counter()
     if args.from_runs:
         runs = with_kinds(pd.read_parquet(args.from_runs))

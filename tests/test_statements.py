@@ -10,23 +10,17 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from test_reproduction import MARKERS
 
 from puljeeval.evaluation import core_elements as ce
 from puljeeval.evaluation import element_models as em
 from puljeeval.evaluation import other_seed
 from puljeeval.evaluation import reproduction as rep
 from puljeeval.evaluation import statements as st
-from puljeeval.publish.display import Markers
 from puljeeval.publish.masked import Masked
 from puljeeval.render import readback
 from puljeeval.settings import ROOT, ConfigView, Settings, read_yaml
 
-MARKERS = Markers.from_registry({
-    "primary": {"symbol": "<{min_count}", "legend": "Færre end {min_count}.", "words": "færre end {min_count}"},
-    "secondary": {"symbol": "..", "legend": "Skjult for at beskytte en anden celle.", "words": "skjult"},
-    "not_applicable": {"symbol": ".", "legend": "Ikke relevant.", "words": "ikke målt"},
-    "not_estimated": {"symbol": "...", "legend": "Ikke estimeret.", "words": "ikke estimeret"},
-}, 5)
 ELEMENTS = {"ressourcer": "Ressourcer", "barnet_i_centrum": "Barnet i centrum", "leg_oevelser": "Leg og øvelser"}
 SUBGROUPS = [{"variable": "gender", "label": "Køn", "levels": {"pige": "Pige", "dreng": "Dreng"}},
              {"variable": "substance", "label": "Misbrug", "levels": {"alkohol": "Alkoholmisbrug", "begge": "Begge"}},

@@ -32,6 +32,7 @@ seven elements, whatever the disclosure threshold).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -216,6 +217,21 @@ def _ipw_rows(infos: list[tuple[tuple, dict]], weight_model: at.WeightModel, set
     return out
 
 
+def outcome_subgroups(outcome: dict, cfg: dict) -> list[dict]:
+    """The configured subgroups that split this outcome's sample (a subgroup's `outcomes` limits it)."""
+    return [sub for sub in cfg["subgroups"] if "outcomes" not in sub or outcome["key"] in sub["outcomes"]]
+
+
+def subgroup_parts(frame: pd.DataFrame, outcome: dict,
+                   cfg: dict) -> Iterator[tuple[dict, str, list[str], pd.DataFrame]]:
+    """Each subgroup level of the outcome: (subgroup, level, the controls without the subgroup's
+    own variable, the level's rows of the frame)."""
+    for sub in outcome_subgroups(outcome, cfg):
+        controls = [c for c in cfg["controls"] if c != sub["variable"]]
+        for level in sub["levels"]:
+            yield sub, level, controls, frame[frame[sub["variable"]].astype(object) == level]
+
+
 def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame | None,
                 settings: Settings, methods: tuple[str, ...] = tuple(METHODS)) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All models of one outcome: intention and intensity on the whole sample, intensity per
@@ -249,22 +265,17 @@ def run_outcome(outcome: dict, frame: pd.DataFrame, candidates: pd.DataFrame | N
     for kind in ("intention", "intensity"):
         table, info = model_rows(frame, kind, settings, w, min_residual_df=minimum, methods=methods)
         add(table, info, kind, figs[kind], "", OVERALL)
-    for sub in cfg["subgroups"]:
-        if "outcomes" in sub and outcome["key"] not in sub["outcomes"]:
+    for sub, level, controls, part in subgroup_parts(frame, outcome, cfg):
+        # the analysis rule, on the design's residual degrees of freedom (controls included)
+        table, info = (None, {"n": 0, "parameters": pd.NA, "df_resid": pd.NA}) if part.empty else \
+            model_rows(part, "intensity", settings, None if w is None else w.loc[part.index], controls, minimum,
+                       cfg["min_subgroup_df"], methods)
+        if table is None:
+            infos.append({"outcome": outcome["key"], "model": "intensity", "figure": figs["subgroups"],
+                          "subgroup_variable": sub["variable"], "subgroup": level, **info,
+                          "note": f"under {cfg['min_subgroup_df']} residuale frihedsgrader: ikke estimeret"})
             continue
-        controls = [c for c in cfg["controls"] if c != sub["variable"]]
-        for level in sub["levels"]:
-            part = frame[frame[sub["variable"]].astype(object) == level]
-            # the analysis rule, on the design's residual degrees of freedom (controls included)
-            table, info = (None, {"n": 0, "parameters": pd.NA, "df_resid": pd.NA}) if part.empty else \
-                model_rows(part, "intensity", settings, None if w is None else w.loc[part.index], controls, minimum,
-                           cfg["min_subgroup_df"], methods)
-            if table is None:
-                infos.append({"outcome": outcome["key"], "model": "intensity", "figure": figs["subgroups"],
-                              "subgroup_variable": sub["variable"], "subgroup": level, **info,
-                              "note": f"under {cfg['min_subgroup_df']} residuale frihedsgrader: ikke estimeret"})
-                continue
-            add(table, info, "intensity", figs["subgroups"], sub["variable"], level)
+        add(table, info, "intensity", figs["subgroups"], sub["variable"], level)
     ipw = _ipw_rows(fitted, weight_model, settings) if weighted else {}
     parts = []
     for key, table in tables:

@@ -27,6 +27,7 @@ import statsmodels.formula.api as smf
 from scipy import stats as sps
 
 from puljeeval.evaluation import core_elements as ce
+from puljeeval.evaluation import element_models as em
 from puljeeval.methods import cluster_inference, stats
 from puljeeval.settings import Settings
 
@@ -233,9 +234,7 @@ def interaction_tests(frame: pd.DataFrame, outcome: dict, settings: Settings) ->
     cfg = settings.config["core_elements"]
     terms = [ce.intensity_column(e) for e in settings.element_codes]
     rows = []
-    for sub in cfg["subgroups"]:
-        if "outcomes" in sub and outcome["key"] not in sub["outcomes"]:
-            continue
+    for sub in em.outcome_subgroups(outcome, cfg):
         var = sub["variable"]
         levels = list(sub["levels"])
         data = frame[frame[var].astype(object).isin(levels)].copy()

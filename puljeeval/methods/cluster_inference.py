@@ -46,6 +46,7 @@ WLS does for its cluster and HC2 covariances.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -163,6 +164,51 @@ def draw_weights(G: int, reps: int, weights: Weights, seed: int) -> tuple[np.nda
     raise ValueError(f"unknown weights {weights!r}: use 'webb' or 'rademacher'")
 
 
+def _crossing(pvalue: Callable[[float], float], estimate: float, direction: int, alpha: float, step: float,
+              max_doublings: int, xtol: float) -> float:
+    """Where p(b) - alpha crosses on one side: widen from the estimate by doubling `step` until
+    p <= alpha, then bisect keeping p > alpha at `inside`. Infinite if never bracketed."""
+    inside, m = estimate, 0
+    outside = estimate + direction * step
+    while pvalue(outside) > alpha:
+        inside, m = outside, m + 1
+        if m > max_doublings:
+            return direction * np.inf
+        outside = estimate + direction * step * 2.0**m
+    while abs(outside - inside) > xtol * step:
+        mid = 0.5 * (inside + outside)
+        if mid in (inside, outside):
+            break
+        if pvalue(mid) > alpha:
+            inside = mid
+        else:
+            outside = mid
+    return 0.5 * (inside + outside)
+
+
+def invert_test(pvalue: Callable[[float], float], estimate: float, step: float, alpha: float, *,
+                max_doublings: int, xtol: float, grid_points: int = 101,
+                pvalues: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[float, float, str]:
+    """(low, high, note): the ends of the acceptance region {b : p(b) > alpha} of a test of
+    H0: beta = b, found from `estimate` outwards in steps of `step` (an analytic half-width; the
+    estimate's size or 1 when that is not positive), to `xtol` x step. A `grid_points` check says in
+    the note when the region is not one interval, or that it is unbounded. `pvalues` evaluates a
+    whole grid at once where the test can (else `pvalue` point by point). Shared by the wild
+    cluster bootstrap here and the wild score bootstrap (score_bootstrap.py)."""
+    if not (np.isfinite(step) and step > 0):
+        step = max(abs(estimate), 1.0)
+    low, high = (_crossing(pvalue, estimate, d, alpha, step, max_doublings, xtol) for d in (-1, 1))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return low, high, f"p(b) stays above {alpha:g} on one side: the interval is unbounded"
+    width = high - low
+    grid = np.linspace(low - width / 2, high + width / 2, grid_points)
+    grid = grid[np.minimum(abs(grid - low), abs(grid - high)) > 1e-6 * width]
+    p = pvalues(grid) if pvalues is not None else np.array([pvalue(b) for b in grid])
+    if np.any((p > alpha) != ((grid > low) & (grid < high))):
+        return low, high, f"acceptance region is not one interval on a {grid_points}-point grid"
+    return low, high, ""
+
+
 class WildClusterBootstrap:
     """Restricted wild cluster bootstrap for one coefficient, precomputed so that p(b) for any
     b (or array of b) costs O(B): per draw it keeps the numerator's coefficients (n0, n1) and the
@@ -248,49 +294,15 @@ class WildClusterBootstrap:
         p = np.count_nonzero(hit, axis=-1) / self.reps
         return float(p) if np.ndim(p) == 0 else p
 
-    def _bound(self, direction: int, alpha: float, step: float) -> float:
-        """The crossing of p(b) - alpha on one side: widen from the CR1 bound by doubling until
-        p <= alpha, then bisect keeping p > alpha at `inside`. Infinite if never bracketed."""
-        inside, m = self.estimate, 0
-        outside = self.estimate + direction * step
-        while self.pvalue(outside) > alpha:
-            inside, m = outside, m + 1
-            if m > 60:
-                return direction * np.inf
-            outside = self.estimate + direction * step * 2.0**m
-        xtol = 1e-9 * step
-        while abs(outside - inside) > xtol:
-            mid = 0.5 * (inside + outside)
-            if mid in (inside, outside):
-                break
-            if self.pvalue(mid) > alpha:
-                inside = mid
-            else:
-                outside = mid
-        return 0.5 * (inside + outside)
-
     def interval(self, level: float = 0.95) -> tuple[float, float, str]:
-        """(low, high, note): the ends of {b : p(b) > 1 - level}. A 101-point grid check says in
-        the note when the acceptance region is not one interval (rare; bounds then are the
-        crossings found by widening from the CR1 interval)."""
+        """(low, high, note): the ends of {b : p(b) > 1 - level} (`invert_test`), widening from the
+        CR1 interval."""
         alpha = 1.0 - level
         if not 0.0 < alpha < 1.0:
             raise ValueError("level must be in (0, 1)")
         step = sps.t.ppf(1.0 - alpha / 2.0, self.G - 1) * self.se
-        if not (np.isfinite(step) and step > 0):
-            step = max(abs(self.estimate), 1.0)
-        low, high = self._bound(-1, alpha, step), self._bound(1, alpha, step)
-        notes = []
-        if not (np.isfinite(low) and np.isfinite(high)):
-            notes.append(f"p(b) stays above {alpha:g} on one side: the interval is unbounded")
-        else:
-            width = high - low
-            grid = np.linspace(low - width / 2, high + width / 2, 101)
-            grid = grid[np.minimum(abs(grid - low), abs(grid - high)) > 1e-6 * width]
-            accepted = self.pvalue(grid) > alpha
-            if np.any(accepted != ((grid > low) & (grid < high))):
-                notes.append("acceptance region is not one interval on a 101-point grid")
-        return low, high, "; ".join(notes)
+        return invert_test(self.pvalue, self.estimate, step, alpha, max_doublings=60, xtol=1e-9,
+                           pvalues=self.pvalue)
 
     def result(self, level: float = 0.95, null: float = 0.0) -> ClusterInference:
         low, high, note = self.interval(level)

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import stats as sps
 from scipy.special import expit
 
-from puljeeval.methods.cluster_inference import TIE_RTOL, ClusterInference, Weights, draw_weights
+from puljeeval.methods.cluster_inference import TIE_RTOL, ClusterInference, Weights, draw_weights, invert_test
 
 GRID_POINTS = 41        # the check that the acceptance region is one interval (one refit per point)
 
@@ -192,48 +192,16 @@ class WildScoreBootstrap:
             self._cache[key] = np.count_nonzero(hit) / self.reps
         return self._cache[key]
 
-    def _bound(self, direction: int, alpha: float, step: float) -> float:
-        """The crossing of p(b) - alpha on one side: widen from the estimate by doubling until
-        p <= alpha, then bisect keeping p > alpha at `inside`. Infinite if never bracketed."""
-        inside, m = self.estimate, 0
-        outside = self.estimate + direction * step
-        while self.pvalue(outside) > alpha:
-            inside, m = outside, m + 1
-            if m > 12:          # 4096 x the CR1 half-width: the data do not bound beta_j
-                return direction * np.inf
-            outside = self.estimate + direction * step * 2.0**m
-        xtol = 1e-7 * step
-        while abs(outside - inside) > xtol:
-            mid = 0.5 * (inside + outside)
-            if mid in (inside, outside):
-                break
-            if self.pvalue(mid) > alpha:
-                inside = mid
-            else:
-                outside = mid
-        return 0.5 * (inside + outside)
-
     def interval(self, level: float = 0.95) -> tuple[float, float, str]:
         """(low, high, note): the ends of {b : p(b) > 1 - level}, on the coefficient (log-odds)
-        scale. A grid check says in the note when the acceptance region is not one interval."""
+        scale (cluster_inference.invert_test; 4096 x the CR1 half-width without a crossing: the
+        data do not bound beta_j)."""
         alpha = 1.0 - level
         if not 0.0 < alpha < 1.0:
             raise ValueError("level must be in (0, 1)")
         step = sps.t.ppf(1.0 - alpha / 2.0, self.G - 1) * self.se
-        if not (np.isfinite(step) and step > 0):
-            step = max(abs(self.estimate), 1.0)
-        low, high = self._bound(-1, alpha, step), self._bound(1, alpha, step)
-        notes = []
-        if not (np.isfinite(low) and np.isfinite(high)):
-            notes.append(f"p(b) stays above {alpha:g} on one side: the interval is unbounded")
-        else:
-            width = high - low
-            grid = np.linspace(low - width / 2, high + width / 2, GRID_POINTS)
-            grid = grid[np.minimum(abs(grid - low), abs(grid - high)) > 1e-6 * width]
-            accepted = np.array([self.pvalue(b) > alpha for b in grid])
-            if np.any(accepted != ((grid > low) & (grid < high))):
-                notes.append(f"acceptance region is not one interval on a {GRID_POINTS}-point grid")
-        return low, high, "; ".join(notes)
+        return invert_test(self.pvalue, self.estimate, step, alpha, max_doublings=12, xtol=1e-7,
+                           grid_points=GRID_POINTS)
 
     def result(self, level: float = 0.95, null: float = 0.0) -> ClusterInference:
         low, high, note = self.interval(level)

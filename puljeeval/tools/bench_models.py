@@ -25,12 +25,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-# What Snakemake sets for a job with one thread (snakemake/shell.py), before numpy is first
-# loaded: with a threaded BLAS the who5 models took 150 s instead of 20 on the loaded machine.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-for _name in THREAD_VARIABLES:
-    os.environ.setdefault(_name, "1")
+from puljeeval.tools import threads
+
+threads.set_defaults()          # one BLAS thread, before numpy is first loaded
 
 import pandas as pd  # noqa: E402
 
@@ -89,17 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers <= 1:
         rows = [time_outcome(*job) for job in jobs]
     else:
-        saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
-        os.environ.update({k: "1" for k in THREAD_VARIABLES})       # read by the spawned interpreters
-        try:
-            with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                rows = list(pool.map(time_outcome, *zip(*jobs, strict=True)))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        with threads.one_thread_children(), ProcessPoolExecutor(
+                args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            rows = list(pool.map(time_outcome, *zip(*jobs, strict=True)))
     total = time.perf_counter() - start
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)

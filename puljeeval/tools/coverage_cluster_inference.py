@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -66,12 +65,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-# One BLAS thread, set before numpy is first loaded (the command line; a process that loaded it
-# earlier keeps its setting): the matrices are small, threads only cost time here, and a
-# threaded BLAS sums in another order, so the last bits of an interval would depend on it.
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-for _name in THREAD_VARIABLES:
-    os.environ.setdefault(_name, "1")
+from puljeeval.tools import threads
+
+threads.set_defaults()          # one BLAS thread, before numpy is first loaded
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -191,20 +187,15 @@ def designs_from_frames(frames: dict[str, pd.DataFrame], settings: Settings, eff
         if subgroups == "none":
             continue
         found = []
-        for sub in cfg["subgroups"]:
-            if "outcomes" in sub and outcome["key"] not in sub["outcomes"]:
+        for sub, level, controls, part in em.subgroup_parts(frame, outcome, cfg):
+            if len(part) == 0:
                 continue
-            controls = [c for c in cfg["controls"] if c != sub["variable"]]
-            for level in sub["levels"]:
-                part = frame[frame[sub["variable"]].astype(object) == level]
-                if len(part) == 0:
-                    continue
-                # run_outcome's analysis rule and the disclosure rule both bound df_resid
-                d = design_of(part, "intensity", settings, effects, outcome=outcome,
-                              subgroup_variable=sub["variable"], subgroup=level, controls=controls,
-                              min_df=cfg["min_subgroup_df"])
-                if d is not None:
-                    found.append(d)
+            # run_outcome's analysis rule and the disclosure rule both bound df_resid
+            d = design_of(part, "intensity", settings, effects, outcome=outcome,
+                          subgroup_variable=sub["variable"], subgroup=level, controls=controls,
+                          min_df=cfg["min_subgroup_df"])
+            if d is not None:
+                found.append(d)
         out.extend(fewest_offers(found) if subgroups == "smallest" else found)
     return out
 
@@ -337,18 +328,10 @@ def run_study(study: Study, seeds: Iterable[int], workers: int = 1) -> pd.DataFr
     if workers <= 1:
         parts = [run_seed(study, s) for s in seeds]
     else:
-        saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
-        os.environ.update({k: "1" for k in saved})          # read by the spawned interpreters
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_init_worker, initargs=(study,)) as pool:
-                parts = list(pool.map(_worker_seed, seeds))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        with threads.one_thread_children(), ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                initargs=(study,)) as pool:
+            parts = list(pool.map(_worker_seed, seeds))
     runs = pd.concat(parts, ignore_index=True)
     return with_kinds(runs)
 

@@ -387,3 +387,21 @@ def test_cv3_se_is_the_cluster_jackknife_also_with_weights():
     assert cv3[1] == ci.wild_cluster(X, y, cl, 1, reps=199, seed=4, variant="13")
     with pytest.raises(ValueError, match="variant"):
         ci.wild_cluster(X, y, cl, 1, variant="22")  # type: ignore[arg-type]
+
+
+def test_effective_clusters_by_hand():
+    """Intercept only, clusters of sizes 1, 1 and 2 (n = 4): a = (X'X)^-1 = 1/4, z_i = 1/4, so
+    per cluster sum z = 1/4, 1/4, 1/2 and sum z^2 = 1/16, 1/16, 2/16.
+    rho = 1: gamma proportional to 1, 1, 4, shares 1/6, 1/6, 4/6, G* = 1 / (18/36) = 2.
+    rho = 0: gamma proportional to 1, 1, 2, shares 1/4, 1/4, 1/2, G* = 1 / (6/16) = 8/3.
+    rho = 1/2: gamma = (1/16, 1/16, 3/16), Gamma = (8/9) / (25/9) = 8/25, G* = 3 / (33/25) = 25/11.
+    Equal clusters with a cluster-level regressor: G* = G for every rho."""
+    X = np.ones((4, 1))
+    c = np.array([0, 1, 2, 2])
+    assert ci.effective_clusters(X, c, rho=1.0)[0] == pytest.approx(2.0)
+    assert ci.effective_clusters(X, c, rho=0.0)[0] == pytest.approx(8 / 3)
+    assert ci.effective_clusters(X, c, rho=0.5)[0] == pytest.approx(25 / 11)
+    X2 = np.column_stack([np.ones(8), [1, 1, -1, -1, 1, 1, -1, -1]])
+    assert ci.effective_clusters(X2, np.repeat([0, 1, 2, 3], 2)) == pytest.approx([4.0, 4.0])
+    # a term chosen by index gives the same as all terms
+    assert ci.effective_clusters(X2, np.repeat([0, 1, 2, 3], 2), [1]) == pytest.approx([4.0])

@@ -15,6 +15,7 @@ import statsmodels.formula.api as smf
 
 from puljeeval.evaluation import core_elements as ce
 from puljeeval.evaluation import element_models as em
+from puljeeval.methods import cluster_inference
 from puljeeval.publish import rules
 from puljeeval.settings import ROOT, ConfigError, load_settings, read_yaml
 from puljeeval.twin import elements as te
@@ -164,6 +165,14 @@ def test_coefficient_table_equals_statsmodels_on_the_same_frame(settings):
     assert ((wild["ci_low"] < wild["estimate"]) & (wild["estimate"] < wild["ci_high"])).all()
     outside = (wild["ci_low"] > 0) | (wild["ci_high"] < 0)
     assert (outside == (wild["p"] <= 0.05)).all(), wild
+    # the effective number of offers: the design's, the same on the ols, wild and cr2 rows of a
+    # term, between 1 and the number of offers
+    g_eff = cluster_inference.effective_clusters(direct.model.exog, groups,
+                                                 [direct.model.exog_names.index(t) for t in terms])
+    for method in ("ols", "wild_cluster", "cr2"):
+        rows = table[table["method"] == method].set_index("term")
+        np.testing.assert_allclose(rows.loc[terms, "g_eff"], g_eff, rtol=1e-12)
+    assert ((g_eff >= 1) & (g_eff <= info["clusters"])).all()
 
 
 def brute_force_wcr(x: np.ndarray, y: np.ndarray, groups: np.ndarray, k: int) -> tuple[float, float]:
@@ -221,6 +230,8 @@ def test_a_subgroup_added_in_config_gets_its_models(settings):
     coefs, models = em.run_outcome(outcome, frame, cand, s)
     nat = coefs[coefs["subgroup_variable"] == "nationality"]
     assert set(nat["subgroup"]) == {"a", "b"} and set(nat["method"]) == set(em.METHODS)
+    assert nat.loc[nat["method"] == "ipw", "g_eff"].isna().all()       # a weighted design: not G* of the OLS
+    assert nat.loc[nat["method"] == "wild_cluster", "g_eff"].between(1, 8).all()
     assert "under 20 residuale" in models.loc[models["subgroup"] == "c", "note"].iloc[0]   # no children: not fitted
     assert "C(nationality)" not in models.loc[models["subgroup"] == "a", "formula"].iloc[0]
 

@@ -44,7 +44,7 @@ from puljeeval.methods import cluster_inference, stats
 from puljeeval.settings import Settings
 
 COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "term", "method", "estimate", "se",
-           "ci_low", "ci_high", "p", "df", "n", "parameters", "df_resid", "clusters", "note"]
+           "ci_low", "ci_high", "p", "df", "n", "parameters", "df_resid", "clusters", "g_eff", "note"]
 MODEL_COLUMNS = ["outcome", "model", "figure", "subgroup_variable", "subgroup", "formula", "n", "parameters",
                  "df_resid", "clusters", "r2", "full_rank", "note"]
 ESTIMATES = ["estimate", "se", "ci_low", "ci_high", "p", "df"]
@@ -171,6 +171,10 @@ def model_rows(frame: pd.DataFrame, kind: str, settings: Settings, weights: pd.S
     else:
         why = "færre end 2 tilbud" if g < 2 else "modellen er ikke fuld rang"
         parts += [_rows(pd.DataFrame(index=pd.Index(ok)), m, fit, g, why) for m in clustered]
+    if g >= 2 and fit["full_rank"]:   # how many offers the coefficient effectively rests on (design only)
+        names = list(res.model.exog_names)
+        g_eff = cluster_inference.effective_clusters(np.asarray(res.model.exog), groups, [names.index(t) for t in ok])
+        parts = [part.assign(g_eff=part["term"].map(dict(zip(ok, g_eff, strict=True)))) for part in parts]
     if weights is None or g < 2:
         info["ipw_note"] = "ingen vægte" if weights is None else "færre end 2 tilbud"
     else:                          # the same design, weighted (no second formula evaluation)

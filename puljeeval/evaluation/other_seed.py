@@ -21,9 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from puljeeval.data import cleaning, ingest
-from puljeeval.evaluation import core_elements as ce
 from puljeeval.evaluation import element_models as em
-from puljeeval.evaluation import unit
+from puljeeval.evaluation import element_samples as element_samples_mod
 from puljeeval.scoring import score as scoring
 from puljeeval.settings import ConfigView, Settings
 
@@ -58,23 +57,10 @@ def element_samples(clean: Mapping[str, pd.DataFrame], scores: Mapping[str, pd.D
                     settings: Settings) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Each outcome's model frame (footnote 5's sample with intention, intensity and controls) and
     the descriptive table of all outcomes (bilag4_intention.csv), as rule core_element_samples
-    makes them."""
-    cfg = settings.config["core_elements"]
-    courses = clean["courses"]
-    intensities = ce.intensity(clean["fidelity"], settings.element_codes, cfg["aggregation"], cfg["unrated"])
-    intentions = ce.intention_per_course(courses, clean["intention"], settings.element_codes)
-    with_fidelity = pd.Index(intensities["course_id"])
-    unit_name, child_course = unit.spec(settings.config)
-    frames, shares = {}, []
-    for outcome in cfg["outcomes"]:
-        measured = ce.measured_courses([scores[f"{outcome['instrument']}_{tp}"] for tp in ("start", "slut")],
-                                       outcome["scale"])
-        sample, _ = ce.analysis_sample(outcome, courses, measured, scores["prepost"], with_fidelity,
-                                       child_course if unit_name == "child" else None)
-        frame = ce.model_frame(sample, intentions, intensities, settings)
-        frames[outcome["key"]] = frame
-        shares.append(ce.descriptive(frame, outcome, settings)[0])
-    return frames, pd.concat(shares, ignore_index=True)
+    makes them (element_samples.outcome_samples, without the attrition candidates)."""
+    samples = element_samples_mod.outcome_samples(clean, scores, settings, attrition=False)
+    return ({k: s.frame for k, s in samples.items()},
+            pd.concat([s.shares for s in samples.values()], ignore_index=True))
 
 
 def element_tables(settings: Settings, paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:

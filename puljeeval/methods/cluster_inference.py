@@ -388,3 +388,31 @@ def cr2_terms(X: np.ndarray, y: np.ndarray, cluster: np.ndarray, terms: list[int
     fit = _Fit(X, y, cluster, obs_weights)
     parts = _CR2(fit)
     return [parts.result(t, level, 0.0) for t in (range(fit.k) if terms is None else terms)]
+
+
+EFFECTIVE_RHO = 0.999     # effClust's default: close to equicorrelated errors within a cluster
+
+
+def effective_clusters(X: np.ndarray, cluster: np.ndarray, terms: list[int] | None = None, *,
+                       rho: float = EFFECTIVE_RHO) -> np.ndarray:
+    """The effective number of clusters G*A of Carter, Schnepel & Steigerwald (2017, "Asymptotic
+    behavior of a t-test robust to cluster heterogeneity", REStat 99(4)) for each term: with
+    a = (X'X)^-1 e_j and z_g = X_g a, gamma_g = (1 - rho) z_g'z_g + rho (sum z_g)^2 is cluster g's
+    share of beta_j's variance under a working model with intra-cluster correlation rho;
+    G* = G / (1 + Gamma), Gamma = mean((gamma_g - mean gamma)^2) / mean(gamma)^2, which equals
+    1 / sum_g s_g^2 with s_g = gamma_g / sum gamma (the inverse Herfindahl index of the shares).
+    G* is G when every cluster carries the same weight and near 1 when one carries it all; the
+    wild cluster bootstrap and CR2 lose accuracy as G* falls (docs/core_elements.md, coverage study).
+    Depends on the design only, not on y."""
+    X = np.asarray(X, dtype=float)
+    codes = np.unique(np.asarray(cluster).ravel(), return_inverse=True)[1]
+    G = int(codes.max()) + 1
+    A = np.linalg.solve(X.T @ X, np.eye(X.shape[1])[:, list(range(X.shape[1])) if terms is None else terms])
+    Z = X @ A                                                    # n x terms: z for every term
+    sums = np.zeros((G, Z.shape[1]))
+    squares = np.zeros((G, Z.shape[1]))
+    np.add.at(sums, codes, Z)
+    np.add.at(squares, codes, Z ** 2)
+    gamma = (1 - rho) * squares + rho * sums ** 2
+    shares = gamma / gamma.sum(axis=0)
+    return 1.0 / (shares ** 2).sum(axis=0)

@@ -373,7 +373,36 @@ def summarise(runs: pd.DataFrame, designs: Iterable[Design]) -> tuple[pd.DataFra
                           "parameters": d.X.shape[1]} for d in designs])
     summary = summary.merge(info, on="design", how="left")
     terms = terms.merge(info[["design", "n", "clusters"]], on="design", how="left")
+    terms = terms.merge(effective_clusters(designs), on=["design", "term"], how="left")
     return summary, terms
+
+
+def effective_clusters(designs: Iterable[Design]) -> pd.DataFrame:
+    """Per design and term the effective number of offers G*A (cluster_inference.effective_clusters),
+    the diagnostic Bilag 4 prints beside each coefficient."""
+    rows = []
+    for d in designs:
+        idx = [d.names.index(t) for t in d.terms]
+        g_eff = cluster_inference.effective_clusters(d.X, d.cluster, idx)
+        rows += [{"design": d.label, "term": t, "g_eff": float(v)} for t, v in zip(d.terms, g_eff, strict=True)]
+    return pd.DataFrame(rows, columns=["design", "term", "g_eff"])
+
+
+G_EFF_BANDS = (0.0, 3.0, 4.0, 6.0, np.inf)
+
+
+def by_effective_clusters(terms: pd.DataFrame, target: float, bands: tuple[float, ...] = G_EFF_BANDS) -> pd.DataFrame:
+    """Per scenario, method and band of G*: how many terms, their mean and lowest coverage and how
+    many fall below `target`: whether the shortfalls are where few offers carry the coefficient."""
+    band = pd.cut(terms["g_eff"], list(bands), right=False)
+    out = (terms.assign(band=band.astype(str))
+           .groupby(["scenario", "method", "band"], sort=False, observed=True)
+           .agg(terms=("term", "size"), g_eff_min=("g_eff", "min"), mean_coverage=("coverage", "mean"),
+                min_coverage=("coverage", "min"), below=("coverage", lambda c: int((c < target).sum())))
+           .reset_index())
+    order = {str(b): i for i, b in enumerate(pd.cut(pd.Series(bands[:-1]), list(bands), right=False).cat.categories)}
+    return out.sort_values(["scenario", "method", "band"], key=lambda c: c.map(order) if c.name == "band" else c,
+                           kind="stable").rename(columns={"below": f"below_{target:g}"}).reset_index(drop=True)
 
 
 def failures(terms: pd.DataFrame, target: float, method: str = "wild_cluster") -> pd.DataFrame:
@@ -509,10 +538,14 @@ def main(argv: list[str] | None = None) -> int:
     coverage_figure(summary, out / "coverage.png", args.target)
     top = headline(terms, args.target, study.level)
     top.to_csv(out / "coverage_headline.csv", index=False, float_format="%.6g")
+    bands = by_effective_clusters(terms, args.target)
+    bands.to_csv(out / "coverage_by_g_eff.csv", index=False, float_format="%.6g")
     print_table(summary)
     print("\nover all designs and terms (coverage per term over the seeds; zero_effect_reject: rejection "
           "rate at the zero effects):")
     print(top.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print("\nby the effective number of offers G* of the term (cluster_inference.effective_clusters):")
+    print(bands.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     fails = failures(terms, args.target)
     seeds = runs["seed"].nunique()
     print(f"\n{seeds} seeds x {runs['scenario'].nunique()} scenarios x {runs['design'].nunique()} designs, "

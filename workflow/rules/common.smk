@@ -144,7 +144,8 @@ def publish_keys(chapter, keys=None):
 CHAPTER_CONFIG = {
     "kapitel_3": {"keys": [], "side": ["tables"]},
     "kapitel_4": {"keys": ["analysis_unit"], "side": ["tables"]},
-    "kapitel_5": {"keys": ["core_elements.outcomes", "analysis_unit"], "side": ["tables", "core_elements"]},
+    "kapitel_5": {"keys": ["core_elements.outcomes", "core_elements.few_effective_offers", "analysis_unit"],
+                  "side": ["tables", "core_elements"]},
 }
 
 

@@ -1,4 +1,5 @@
-# Re-creation of the quantitative analysis of the Danish grant pool evaluation (Rambøll 2019).
+# Re-creation of the quantitative analysis of the Danish grant pool evaluation (Rambøll 2019)
+# and, as a second branch (workflow/rules/kortlaegning.smk), of the 2016 mapping of 55 offers.
 # Stages: synthetic twin (or real extracts) -> ingest -> clean -> score instruments;
 # chapter tables -> published tables (disclosure control) and figures -> disclosure audit,
 # chapter notebooks (HTML), reproduction check on the displayed numbers -> index. See README.md for what each stage writes where.
@@ -35,6 +36,7 @@ include: "workflow/rules/publish.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/reproduction.smk"
 include: "workflow/rules/render.smk"
+include: "workflow/rules/kortlaegning.smk"
 
 
 rule all:
@@ -55,11 +57,13 @@ rule all:
         report_index="results/report/index.html",
         report_pdf=REPORT_DOCUMENT["pdf"],
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
+        **{f"kortlaegning_{k}": v for k, v in KORTLAEGNING.items()},
     default_target: True
 
 
 onsuccess:
     print_reproduction_summary(REPRODUCTION["full"])
+    print_kortlaegning_summary(KORTLAEGNING["reproduction"])
 
 
 onerror:

@@ -61,7 +61,7 @@ def tiny_interim(tiny: Settings) -> dict:
 
 # --------------------------------------------------------------------------- workflow runs
 
-WORKFLOW_FILES = ["Snakefile", "config", "workflow", "scripts", "notebooks", "profiles", "environment.yml",
+WORKFLOW_FILES = ["Snakefile", "config", "data", "workflow", "scripts", "notebooks", "profiles", "environment.yml",
                   "requirements.txt", ".test"]
 # The full tier's runs use .test/config_report.yaml (fewer bootstrap draws), the fast tier's
 # .test/config_tiny.yaml (the tiny fixture as real extracts).

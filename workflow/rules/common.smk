@@ -156,3 +156,13 @@ def chapter_side(chapter):
 
 # The whole report as one document and one PDF (rule report_pdf).
 REPORT_DOCUMENT = {"html": "results/report/rapport.html", "pdf": "results/report/rapport.pdf"}
+
+
+def print_kortlaegning_summary(path):
+    """The mapping's reproduction in one line at the end of a successful run."""
+    if not Path(path).exists():
+        return
+    verdicts = pd.read_csv(path)["verdict"].value_counts()
+    print(f"kortlægning: {verdicts.get('reproduced', 0)} of {int(verdicts.sum())} cells the report's offer tables "
+          f"determine reproduced; {verdicts.get('inconsistent in the report', 0)} inconsistent in the report, "
+          f"{verdicts.get('not reproduced', 0)} not reproduced")

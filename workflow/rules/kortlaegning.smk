@@ -1,0 +1,29 @@
+# The 2016 mapping (Kortlægning, issue 15), a second branch of the DAG. So far: the report's own
+# offer-level tables (Tabel 9-3 and 9-4, transcribed into data/kortlaegning/ and read as data),
+# what they determine (Tabel 3-3, the second Tabel 5-1), and every printed number checked against
+# the report's own arithmetic (puljeeval/kortlaegning/consistency.py). The survey twin, the other
+# tables, the maps and the chapter pages are the rest of issue 15.
+
+KORTLAEGNING = {
+    "reproduction": "results/kortlaegning/reproduction.csv",
+    "checks": "results/kortlaegning/consistency_checks.csv",
+    "offers_per_type": "results/kortlaegning/offers_per_type.csv",
+}
+
+
+rule kortlaegning_offer_tables:
+    input:
+        published=config["kortlaegning"]["published"],
+        tabel_9_3=f"{config['kortlaegning']['offer_tables']}/tabel_9_3.csv",
+        tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
+    output:
+        **KORTLAEGNING,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/kortlaegning_offer_tables.log",
+    benchmark:
+        "results/benchmarks/kortlaegning_offer_tables.tsv"
+    script:
+        "../../scripts/kortlaegning_offer_tables.py"
+

@@ -145,7 +145,8 @@ def chapter5_interim() -> dict[str, pd.DataFrame]:
                                  "ci_high": 0.29969890, "p": [0.00414027, 0.98504301], "df": [2388.0, 15.0],
                                  "family": "Alle test i kapitel 5: hele analysegrupper", "family_size": 56,
                                  "q": 0.0289819, "p_holm": 0.2318,
-                                 "n": 2400, "parameters": 12, "df_resid": 2388, "clusters": 16, "note": np.nan})
+                                 "n": 2400, "parameters": 12, "df_resid": 2388, "clusters": 16, "g_eff": [3.21, np.nan],
+                                 "note": np.nan})
     models = pd.DataFrame({"outcome": ["who5"], "model": "intention", "figure": "10-2", "subgroup_variable": np.nan,
                            "subgroup": "Samlet", "formula": FORMULA, "n": 2400, "parameters": 12,
                            "df_resid": 2388, "clusters": 16, "r2": 0.0728251,

@@ -36,7 +36,8 @@ BACKGROUND = read_yaml(ROOT / "puljeeval" / "data" / "schemas" / "background.sch
 # A finished run's interim tables (the registry's `source` -> file stem under results/interim/tables).
 RUN = ROOT / "results" / "interim" / "tables"
 RUN_FILES = {"flow": "figur_3_4_flow", "production": "tabel_8_1_production", "profiles": "figur_3_1-3_3_profiles",
-             "bilag4_coefficients": "bilag4_coefficients_*", "bilag4_models": "bilag4_models_*"}
+             "bilag4_coefficients": "bilag4_coefficients_*", "bilag4_models": "bilag4_models_*",
+             "bilag4_sensitivity": "bilag4_sensitivity_*", "bilag4_interactions": "bilag4_interactions_*"}
 
 
 def side(key: str) -> dict:

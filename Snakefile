@@ -35,8 +35,8 @@ include: "workflow/rules/chapters.smk"
 include: "workflow/rules/publish.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/reproduction.smk"
-include: "workflow/rules/render.smk"
 include: "workflow/rules/kortlaegning.smk"
+include: "workflow/rules/render.smk"
 
 
 rule all:
@@ -58,6 +58,7 @@ rule all:
         report_pdf=REPORT_DOCUMENT["pdf"],
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
         **{f"kortlaegning_{k}": v for k, v in KORTLAEGNING.items()},
+        kortlaegning_page=KORTLAEGNING_PAGE,
     default_target: True
 
 

@@ -12,6 +12,8 @@ with rulekit.logged(snakemake):  # noqa: F821
     summary = reproduction.summary_da(reproduction.read_public_csv(smk.input.reproduction),
                                       reproduction.twin_scale(settings))
     checks = {"Reproduktionstabellen: rapportens tal ved siden af de genskabte og de viste": "reproduktion.html",
+              "Kortlægningen 2016: det, rapportens tilbudstabeller bestemmer, og hvor dens tal modsiger hinanden":
+                  "kortlaegning.html",
               "Diskretionskontrol: opsummering af revisionen af skjulte celler": "../disclosure/summary.txt",
               "Diskretionskontrol: registrering til outputkontrol (CSV)": "../disclosure/output_checking.csv"}
     downloads = {"Hele rapporten (PDF)": "rapport.pdf",

@@ -75,3 +75,23 @@ def test_the_real_tables_reproduce_tabel_3_3_and_5_1_but_for_the_reports_own_err
     assert set(zip(bad["table"], bad["row"], bad["column"], strict=True)) == {
         ("tabel_3_3", "Andel", "13-17 år"), ("tabel_5_1_indsatstyper", "Undervisning og kurser", "Indsatser")}
     assert (bad["verdict"] == "inconsistent in the report").all()
+
+
+def test_the_page_writes_the_numbers_and_verdicts_in_danish():
+    """The tiny tables on the page: 1 of 3 offers (33,3 pct. at one more decimal than printed),
+    a failing check with the checker's words in Danish, and the counts of the introduction."""
+    from puljeeval.kortlaegning import page
+
+    printed = pd.DataFrame({"table": "tabel_3_3", "row": "Andel", "column": "0-5 år", "measure": ["count", "pct"],
+                            "value": [1.0, 33.0], "decimals": [0, 0], "source_line": [559, 559]})
+    table = rp.compare(printed, ot.tabel_3_3(tiny_9_3()).iloc[:2])
+    checks = pd.DataFrame({"kind": ["impossible_share", "total"], "check": ["a", "b"],
+                           "table": ["tabel_4_6", "tabel_9_2"],
+                           "row": ["0-2 år", "Ved ikke"], "column": ["Total", "Total"], "measure": "pct",
+                           "printed": ["13", "47 pct. of 55"], "expected": ["no count", "13"], "holds": False,
+                           "detail": "", "lines": ["853", "2057"]})
+    html = page.page_html(table, checks, ot.offers_per_type(tiny_9_4()), (3, 2))
+    assert "<td>genskabt</td>" in html and '<td class="num">33,3</td>' in html
+    assert "intet antal giver det" in html and "47 pct. af 55" in html and "Tabel 4-6" in html
+    assert "Tabel 9-3 med 3 navngivne tilbud" in html and "2 kontroller, hvoraf 2 ikke holder" in html
+    assert "no count" not in html and " of " not in html

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.workflow
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                     reason="Debian's chromium is not installed (see README set-up)")
 
-PAGES = [*CHAPTERS, *(f"{c}_kode" for c in CHAPTERS), "reproduktion", "index", "rapport"]
+PAGES = [*CHAPTERS, *(f"{c}_kode" for c in CHAPTERS), "reproduktion", "kortlaegning", "index", "rapport"]
 MM = 96 / 25.4                          # CSS px per mm
 A4_PORTRAIT = (210 - 26) * MM            # the width between the print margins (render/layout.py)
 A4_LANDSCAPE = (297 - 26) * MM

@@ -9,6 +9,7 @@ KORTLAEGNING = {
     "checks": "results/kortlaegning/consistency_checks.csv",
     "offers_per_type": "results/kortlaegning/offers_per_type.csv",
 }
+KORTLAEGNING_PAGE = "results/report/kortlaegning.html"
 
 
 rule kortlaegning_offer_tables:
@@ -27,3 +28,25 @@ rule kortlaegning_offer_tables:
     script:
         "../../scripts/kortlaegning_offer_tables.py"
 
+
+
+rule kortlaegning_page:
+    input:
+        reproduction=KORTLAEGNING["reproduction"],
+        checks=KORTLAEGNING["checks"],
+        offers_per_type=KORTLAEGNING["offers_per_type"],
+        tabel_9_3=f"{config['kortlaegning']['offer_tables']}/tabel_9_3.csv",
+        tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
+    output:
+        KORTLAEGNING_PAGE,
+    params:
+        title="Kortlægningen 2016: rapportens egne tal",
+        chapters=CHAPTER_PAGES,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/kortlaegning_page.log",
+    benchmark:
+        "results/benchmarks/kortlaegning_page.tsv"
+    script:
+        "../../scripts/kortlaegning_page.py"

@@ -67,6 +67,7 @@ rule report_index:
         html=expand("results/report/{chapter}.html", chapter=CHAPTER_PAGES),
         reproduction=REPRODUCTION["public"],
         reproduction_page=REPRODUCTION["page"],
+        kortlaegning_page=KORTLAEGNING_PAGE,
         disclosure=DISCLOSURE_AUDIT["summary"],
         document=REPORT_DOCUMENT["pdf"],
     output:

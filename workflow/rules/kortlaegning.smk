@@ -1,3 +1,5 @@
+from puljeeval.kortlaegning.twin import write as kortlaegning_twin_files
+
 # The 2016 mapping (Kortlægning, issue 15), a second branch of the DAG. So far: the report's own
 # offer-level tables (Tabel 9-3 and 9-4, transcribed into data/kortlaegning/ and read as data),
 # what they determine (Tabel 3-3, the second Tabel 5-1), and every printed number checked against
@@ -10,6 +12,10 @@ KORTLAEGNING = {
     "offers_per_type": "results/kortlaegning/offers_per_type.csv",
 }
 KORTLAEGNING_PAGE = "results/report/kortlaegning.html"
+# The survey twin's extracts (synthetic answers of the named offers; kept under interim/ until the
+# survey contract and the disclosure policy for organisations are applied to what is published).
+KORTLAEGNING_TWIN = {Path(name).stem: f"results/interim/kortlaegning/twin/{name}"
+                     for name in [*kortlaegning_twin_files.EXTRACTS, kortlaegning_twin_files.CALIBRATION_FILE]}
 
 
 rule kortlaegning_offer_tables:
@@ -50,3 +56,21 @@ rule kortlaegning_page:
         "results/benchmarks/kortlaegning_page.tsv"
     script:
         "../../scripts/kortlaegning_page.py"
+
+
+rule kortlaegning_twin:
+    input:
+        twin_config=config["kortlaegning"]["twin"],
+        published=config["kortlaegning"]["published"],
+        tabel_9_3=f"{config['kortlaegning']['offer_tables']}/tabel_9_3.csv",
+        tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
+    output:
+        **KORTLAEGNING_TWIN,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/kortlaegning_twin.log",
+    benchmark:
+        "results/benchmarks/kortlaegning_twin.tsv"
+    script:
+        "../../scripts/kortlaegning_twin.py"

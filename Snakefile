@@ -59,6 +59,7 @@ rule all:
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
         **{f"kortlaegning_{k}": v for k, v in KORTLAEGNING.items()},
         kortlaegning_page=KORTLAEGNING_PAGE,
+        kortlaegning_maps=KORTLAEGNING_MAPS,
         **{f"kortlaegning_twin_{k}": v for k, v in KORTLAEGNING_TWIN.items()},
     default_target: True
 

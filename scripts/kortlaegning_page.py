@@ -1,5 +1,8 @@
 """Rule kortlaegning_page: the mapping's page for reviewers (puljeeval/kortlaegning/page.py)."""
 
+import json
+from pathlib import Path
+
 import pandas as pd
 
 from puljeeval import rulekit
@@ -13,7 +16,9 @@ with rulekit.logged(snakemake):  # noqa: F821
     table = pd.read_csv(inp.reproduction)
     checks = pd.read_csv(inp.checks, keep_default_na=False, na_values=[""])
     n_offers = (len(pd.read_csv(inp.tabel_9_3)), len(pd.read_csv(inp.tabel_9_4)))
-    html = page.page_html(table, checks, pd.read_csv(inp.offers_per_type), n_offers, html_table.STYLE)
+    sidecars = [json.loads(Path(p).read_text(encoding="utf-8")) for p in inp.maps if p.endswith(".json")]
+    maps = page.maps_html(sidecars, "../figures/kortlaegning")
+    html = page.page_html(table, checks, pd.read_csv(inp.offers_per_type), n_offers, html_table.STYLE, maps)
     html = layout.finish_page(html, smk.params.title, dict(smk.params.chapters))
     with written(smk.output[0]) as tmp:
         tmp.write_text(html, encoding="utf-8")

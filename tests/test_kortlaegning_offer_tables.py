@@ -95,3 +95,23 @@ def test_the_page_writes_the_numbers_and_verdicts_in_danish():
     assert "intet antal giver det" in html and "47 pct. af 55" in html and "Tabel 4-6" in html
     assert "Tabel 9-3 med 3 navngivne tilbud" in html and "2 kontroller, hvoraf 2 ikke holder" in html
     assert "no count" not in html and " of " not in html
+
+
+def test_offers_per_municipality_counts_each_offer_once():
+    """Offer 1 covers 101 twice (a branch and its own answer) and 147; offer 2 covers 101; offer 3
+    is not among the offers counted: 101 -> 2, 147 -> 1, 151 -> 0."""
+    from puljeeval.kortlaegning import map_figures
+
+    coverage = pd.DataFrame({"offer_id": [1, 1, 1, 2, 3],
+                             "municipality_code": ["0101", "0101", "0147", "0101", "0151"]})
+    counts = map_figures.offers_per_municipality(coverage, pd.Index([1, 2]), pd.Index([101, 147, 151]))
+    assert counts.to_dict() == {101: 2, 147: 1, 151: 0}
+
+
+def test_the_maps_section_has_the_synthetic_notice_and_alt_texts():
+    from puljeeval.kortlaegning import page
+
+    html = page.maps_html([{"stem": "figur_9_1", "number": "Figur 9-1", "title": "T", "alt": "Kort <a>",
+                            "synthetic": "Syntetiske data: x"}], "../figures/kortlaegning")
+    assert 'class="synthetic"' in html and 'src="../figures/kortlaegning/figur_9_1.png"' in html
+    assert 'alt="Kort &lt;a&gt;"' in html and page.maps_html([], "x") == ""

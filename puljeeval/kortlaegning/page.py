@@ -80,15 +80,32 @@ def inconsistency_rows(checks: pd.DataFrame) -> list[list[str]]:
     for r in failed.itertuples(index=False):
         where = " / ".join(str(x) for x in (r.row, r.column) if isinstance(x, str) and x)
         expected = _text_da(r.expected)
-        table = table_label(r.table) if str(r.table).count("_") >= 2 else str(r.table)
+        if not isinstance(r.table, str) or not r.table:
+            table = "flere steder"              # a cross-check names no single table
+        else:
+            table = table_label(r.table) if r.table.count("_") >= 2 else r.table
         out.append([KINDS_DA.get(r.kind, r.kind), table, where, _text_da(r.printed), expected, str(r.lines)])
     return out
 
 
+def maps_html(sidecars: list[dict[str, str]], folder: str) -> str:
+    """The maps drawn from the survey twin, each with its number, title and alt text (from the
+    figure's sidecar), under a notice that they show synthetic data."""
+    if not sidecars:
+        return ""
+    notice = sidecars[0].get("synthetic", "")
+    parts = [f'<div class="synthetic" role="note">{escape(notice)}</div>' if notice else ""]
+    for car in sidecars:
+        parts.append(f'<figure id="{escape(car["stem"])}"><img src="{escape(folder)}/{escape(car["stem"])}.png" '
+                     f'alt="{escape(car["alt"])}" style="max-width:100%"><figcaption>{escape(car["number"])}: '
+                     f'{escape(car["title"])}</figcaption></figure>')
+    return "<h2 id=\"kort\">Kortene</h2>" + "".join(parts)
+
+
 def page_html(table: pd.DataFrame, checks: pd.DataFrame, offers_per_type: pd.DataFrame, n_offers: tuple[int, int],
-              style: str = "") -> str:
+              style: str = "", maps: str = "") -> str:
     """The page's HTML before the shared frame: `table` is reproduction.compare's output, `checks`
-    consistency.checks', `n_offers` the offers of Tabel 9-3 and 9-4."""
+    consistency.checks', `n_offers` the offers of Tabel 9-3 and 9-4, `maps` maps_html's section."""
     verdicts = table["verdict"].value_counts()
     failed = int((~checks["holds"].astype(bool)).sum())
     per_type = "; ".join(f"{r.intervention_type.lower()} {display.number(r.offers)}"
@@ -105,8 +122,9 @@ def page_html(table: pd.DataFrame, checks: pd.DataFrame, offers_per_type: pd.Dat
         f"er ikke genskabt. Antal tilbud med mindst én indsats af hver type (Tabel 9-4): {escape(per_type)}.</p>"
         f"<p>Alle rapportens trykte tal er desuden holdt op mod hinanden: {display.number(len(checks))} kontroller, "
         f"hvoraf {display.number(failed)} ikke holder. De står i den sidste tabel med rapportens linje; "
-        f"regnestykket bag hver står i docs/kortlaegning_inconsistencies.md. Surveydata, den syntetiske tvilling "
-        f"af dem, kortlægningens øvrige tabeller og kortene kommer til i næste trin.</p>")
+        f"regnestykket bag hver står i docs/kortlaegning_inconsistencies.md. Kortlægningens øvrige tabeller, "
+        f"beregnet fra surveydata, kommer til i næste trin; kortene nederst er tegnet fra en syntetisk tvilling "
+        f"af surveydata, ikke fra rigtige data.</p>")
     rep = _table(["Tabel", "Række", "Kolonne", "Mål", "Rapportens tal", "Genberegnet", "Vurdering", "Linje"],
                  reproduction_rows(table), {4, 5, 7})
     inc = _table(["Type", "Tabel", "Række / kolonne", "Trykt", "Hvad tallene giver", "Linje(r)"],
@@ -116,4 +134,4 @@ def page_html(table: pd.DataFrame, checks: pd.DataFrame, offers_per_type: pd.Dat
             "<style>body{font-family:sans-serif;margin:2em auto;max-width:80em;line-height:1.4}</style></head><body>"
             "<h1>Kortlægningen 2016: rapportens egne tal</h1>" + intro +
             "<h2 id=\"tilbudstabeller\">Det, som tilbudstabellerne bestemmer</h2>" + rep +
-            "<h2 id=\"selvmodsigelser\">Hvor rapportens tal modsiger hinanden</h2>" + inc + "</body></html>")
+            "<h2 id=\"selvmodsigelser\">Hvor rapportens tal modsiger hinanden</h2>" + inc + maps + "</body></html>")

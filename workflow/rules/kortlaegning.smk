@@ -12,6 +12,8 @@ KORTLAEGNING = {
     "offers_per_type": "results/kortlaegning/offers_per_type.csv",
 }
 KORTLAEGNING_PAGE = "results/report/kortlaegning.html"
+KORTLAEGNING_MAPS = [f"results/figures/kortlaegning/{stem}.{ext}" for stem in
+                     ("figur_1_1", "figur_3_1", "figur_5_1", "figur_9_1", "figur_9_2") for ext in ("png", "svg", "json")]
 # The survey twin's extracts (synthetic answers of the named offers; kept under interim/ until the
 # survey contract and the disclosure policy for organisations are applied to what is published).
 KORTLAEGNING_TWIN = {Path(name).stem: f"results/interim/kortlaegning/twin/{name}"
@@ -43,6 +45,7 @@ rule kortlaegning_page:
         offers_per_type=KORTLAEGNING["offers_per_type"],
         tabel_9_3=f"{config['kortlaegning']['offer_tables']}/tabel_9_3.csv",
         tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
+        maps=KORTLAEGNING_MAPS,
     output:
         KORTLAEGNING_PAGE,
     params:
@@ -74,3 +77,26 @@ rule kortlaegning_twin:
         "results/benchmarks/kortlaegning_twin.tsv"
     script:
         "../../scripts/kortlaegning_twin.py"
+
+
+rule kortlaegning_maps:
+    input:
+        tilbud=KORTLAEGNING_TWIN["tilbud"],
+        daekning=KORTLAEGNING_TWIN["daekning"],
+        filialer=KORTLAEGNING_TWIN["filialer"],
+        kommuner=KORTLAEGNING_TWIN["kommuner"],
+        indsatser=KORTLAEGNING_TWIN["indsatser"],
+        published=config["kortlaegning"]["published"],
+        twin_config=config["kortlaegning"]["twin"],
+        outline="data/geo/denmark_outline.geojson",
+        municipalities="data/geo/kommuner.csv",
+    output:
+        KORTLAEGNING_MAPS,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/kortlaegning_maps.log",
+    benchmark:
+        "results/benchmarks/kortlaegning_maps.tsv"
+    script:
+        "../../scripts/kortlaegning_maps.py"

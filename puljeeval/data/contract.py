@@ -10,6 +10,7 @@ extract and raises ExtractError listing every problem with row, column and reaso
 from __future__ import annotations
 
 import copy
+import csv
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,8 @@ MISSING_MARKERS = frozenset({"null", "na", "n/a", "#n/a", "none", "nan", "nat", 
                              "#value!", "#ref!", "#div/0!", "#name?", "#num!"})
 # Fewest answers to the reversed items before the already-scored check judges an instrument.
 SCORED_EVIDENCE = 50
+# Code lists kept in a file beside the schemas (no config): x-codes-from source -> (file, column).
+CODE_FILES = {"kommuner": ("kortlaegning/kommuner.csv", "code")}
 
 
 def raw_schema(name: str) -> dict:
@@ -44,7 +47,17 @@ def _schema_file(name: str) -> dict:
     return read_yaml(CONTRACT_DIR / f"{name}.schema.yaml")
 
 
+@functools.cache
+def file_codes(source: str) -> tuple[str, ...]:
+    """The codes of a code list kept beside the schemas (CODE_FILES), in file order."""
+    name, column = CODE_FILES[source]
+    with open(CONTRACT_DIR / name, encoding="utf-8", newline="") as fh:
+        return tuple(row[column] for row in csv.DictReader(fh))
+
+
 def codes_from(source: str, settings: Settings) -> list[str]:
+    if source in CODE_FILES:
+        return list(file_codes(source))
     if source == "offers":
         return settings.offer_codes
     if source == "core_elements":
@@ -120,10 +133,11 @@ class _Collector:
                 else:
                     value = v
             self.violations.append(Violation(row, column, reason(pos) if callable(reason) else reason, value,
-                                             kind=kind, line=self.dialect.line(row), masked=masked))
+                                             kind=kind, line=self.dialect.line(row), masked=masked,
+                                             contract_column=column in self.frame.columns))
 
     def whole(self, column: str | None, reason: str, kind: str) -> None:
-        self.violations.append(Violation(None, column, reason, kind=kind))
+        self.violations.append(Violation(None, column, reason, kind=kind, contract_column=True))
 
 
 def _header_problems(cols: list[str], s: dict) -> list[Violation]:
@@ -144,8 +158,8 @@ def _header_problems(cols: list[str], s: dict) -> list[Violation]:
         else:
             out.append(Violation(None, c, f"unexpected column; expected columns {expected}",
                                  kind="unexpected_column", line=1))
-    return [Violation(None, c, f"required column is missing; expected columns {expected}", kind="missing_column")
-            for c in missing] + out
+    return [Violation(None, c, f"required column is missing; expected columns {expected}", kind="missing_column",
+                      contract_column=True) for c in missing] + out
 
 
 def validate(frame: pd.DataFrame, name: str, path: str, settings: Settings,
@@ -194,7 +208,9 @@ def validate(frame: pd.DataFrame, name: str, path: str, settings: Settings,
             problems.add(filled & ~v.str.fullmatch(_ascii(p["pattern"])), c,
                          f"does not match the expected pattern {p['pattern']}", "pattern")
         if "enum" in p:
-            problems.add(filled & ~v.isin(p["enum"]), c, f"unknown code; expected one of {p['enum']}", "unknown_code")
+            listed = (f"one of the {len(p['enum'])} codes in {CODE_FILES[p['x-codes-from']][0]}"
+                      if p.get("x-codes-from") in CODE_FILES else f"one of {p['enum']}")
+            problems.add(filled & ~v.isin(p["enum"]), c, f"unknown code; expected {listed}", "unknown_code")
         if kind == "date":
             typed[c] = _dates(v, filled, c, problems)
         elif kind == "cpr":
@@ -207,6 +223,7 @@ def validate(frame: pd.DataFrame, name: str, path: str, settings: Settings,
             typed[c] = v.where(filled).astype("string")
 
     _keys(s, frame, blank, parents, problems)
+    _foreign_key(s, frame, blank, parents, problems)
     for rule in s.get("x-rules", []):
         _apply_rule(rule, frame, blank, settings, problems)
 
@@ -288,39 +305,57 @@ def _numbers(v: pd.Series, filled: pd.Series, c: str, p: dict, dialect: Dialect,
     problems.add(filled & ~ok, c, f"not a number (decimal {'comma' if comma else 'point'} expected)", "not_a_number")
     text = v.where(filled & ok)
     num = pd.to_numeric(text.str.replace(",", ".", regex=False) if comma else text, errors="coerce")
+    if p.get("x-integer"):
+        problems.add(num.notna() & (num % 1 != 0), c, "not a whole number", "not_a_number")
     rng = _range(p, settings)
     if rng is not None:
-        problems.add(num.notna() & ((num < rng[0]) | (num > rng[1])), c,
-                     f"out of range; expected {rng[0]} to {rng[1]}", "out_of_range")
+        lo, hi = rng
+        if hi is None:   # an open upper end (x-range: [0, null])
+            problems.add(num.notna() & (num < lo), c, f"out of range; expected {lo} or more", "out_of_range")
+        else:
+            problems.add(num.notna() & ((num < lo) | (num > hi)), c, f"out of range; expected {lo} to {hi}",
+                         "out_of_range")
     return num.astype("float64")
 
 
 def _keys(s: dict, frame: pd.DataFrame, blank: dict, parents: dict | None, problems: _Collector) -> None:
     """Primary key: a blank optional key part is a value like any other (two default rows of one
-    offer and element are a duplicate); a blank required part is already an error. Foreign key:
-    every value exists in the parent extract."""
+    offer and element are a duplicate); a blank required part is already an error. Unique
+    columns (x-unique, a list of column lists): rows with a blank part are left out, as in SQL."""
     pk = s.get("x-primary-key")
-    if pk:
-        required_blank = pd.concat([blank[c] for c in pk if c in s["required"]] or
-                                   [pd.Series(False, index=frame.index)], axis=1).any(axis=1)
-        dup = frame.duplicated(pk, keep=False) & ~required_blank
+    keys = ([(pk, True)] if pk else []) + [(cols, False) for cols in s.get("x-unique", [])]
+    for key, primary in keys:
+        parts = [blank[c] for c in key if c in s["required"]] if primary else [blank[c] for c in key]
+        skip = pd.concat(parts or [pd.Series(False, index=frame.index)], axis=1).any(axis=1)
+        dup = (frame.loc[~skip, key].duplicated(keep=False).reindex(frame.index, fill_value=False) if skip.any()
+               else frame.duplicated(key, keep=False))
         if dup.any():
-            positions = np.flatnonzero(_bool(dup)).tolist()
-            groups: dict[tuple, list[int]] = {}
-            for pos in positions:
-                groups.setdefault(tuple(frame[c].iat[pos] for c in pk), []).append(pos)
-            rows = problems.rows
-            blank_parts = [c for c in pk if c not in s["required"]]
+            _duplicates(dup, key, primary, s, frame, problems)
 
-            def reason(pos: int) -> str:
-                group = groups[tuple(frame[c].iat[pos] for c in pk)]
-                other = next(int(rows[q]) for q in group if q != pos)
-                more = f" ({len(group)} rows in all)" if len(group) > 2 else ""
-                note = "".join(f"; a blank {c} counts as a value" for c in blank_parts
-                               if frame[c].iat[pos] == "")
-                return f"duplicate key {pk}: row {other} has the same values{more}{note}"
 
-            problems.add(dup, pk[0], reason, "duplicate_key")
+def _duplicates(dup: pd.Series, key: list[str], primary: bool, s: dict, frame: pd.DataFrame,
+                problems: _Collector) -> None:
+    positions = np.flatnonzero(_bool(dup)).tolist()
+    groups: dict[tuple, list[int]] = {}
+    for pos in positions:
+        groups.setdefault(tuple(frame[c].iat[pos] for c in key), []).append(pos)
+    rows = problems.rows
+    blank_parts = [c for c in key if c not in s["required"]] if primary else []
+
+    def reason(pos: int) -> str:
+        group = groups[tuple(frame[c].iat[pos] for c in key)]
+        other = next(int(rows[q]) for q in group if q != pos)
+        more = f" ({len(group)} rows in all)" if len(group) > 2 else ""
+        note = "".join(f"; a blank {c} counts as a value" for c in blank_parts
+                       if frame[c].iat[pos] == "")
+        what = f"duplicate key {key}" if primary else f"duplicate value of {key}, which must be unique"
+        return f"{what}: row {other} has the same values{more}{note}"
+
+    problems.add(dup, key[0], reason, "duplicate_key")
+
+
+def _foreign_key(s: dict, frame: pd.DataFrame, blank: dict, parents: dict | None, problems: _Collector) -> None:
+    """Every value of the foreign key exists in the parent extract (when the parent could be read)."""
     fk = s.get("x-foreign-key")
     if fk and parents is not None:
         col = fk["columns"][0]
@@ -339,6 +374,8 @@ def _keys(s: dict, frame: pd.DataFrame, blank: dict, parents: dict | None, probl
 
 
 def _range(prop: dict, settings: Settings) -> list[float] | None:
+    if "x-range" in prop:
+        return prop["x-range"]
     src = prop.get("x-range-from")
     if src == "core_elements.rating_range":
         return settings.core_elements["rating_range"]
@@ -386,8 +423,49 @@ def _apply_rule(rule: dict, frame: pd.DataFrame, blank: dict, settings: Settings
                                f"'{settings.config['questionnaires']['dont_know_code']}' or blank", "rule")
     elif name == "not_already_scored":
         _already_scored(cols, frame, settings, problems)
+    elif name in ("at_least_one", "at_most", "only_if"):
+        _choice_rule(rule, frame, blank, problems)
     else:
         raise KeyError(f"unknown contract rule '{name}'")
+
+
+def when_text(rule: dict) -> str:
+    """A rule's `when` condition in words ('' without one)."""
+    cond = rule.get("when")
+    return f"{cond['column']} is {' or '.join(str(v) for v in cond['in'])}" if cond else ""
+
+
+def _choice_rule(rule: dict, frame: pd.DataFrame, blank: dict, problems: _Collector) -> None:
+    """Rules of survey answers, on the rows where `when` ({column, in: [values]}) holds:
+    at_least_one: an answered group of columns has a positive value (a ticked option, a staff
+    count above 0); at_most: at most `max` of the 0/1 columns are 1 (the 'top three' questions);
+    only_if: the columns are blank on the other rows (not asked there) and, with `required`,
+    filled on these."""
+    name, cols, why = rule["rule"], rule["columns"], rule["description"]
+    cond = rule.get("when")
+    on = (frame[cond["column"]].isin([str(v) for v in cond["in"]]) if cond
+          else pd.Series(True, index=frame.index)).to_numpy(dtype=bool)
+    if name == "at_least_one":
+        answered = pd.concat([~blank[c] for c in cols], axis=1).any(axis=1).to_numpy(dtype=bool)
+        positive = pd.concat([pd.to_numeric(frame[c].str.replace(",", ".", regex=False), errors="coerce") > 0
+                              for c in cols], axis=1).any(axis=1)
+        problems.add(on & answered & ~positive.to_numpy(dtype=bool), cols[0],
+                     f"answered, but none of {cols} is above 0: {why}", "rule", show_value=False)
+    elif name == "at_most":
+        ticks = pd.concat([(frame[c] == "1") for c in cols], axis=1).astype(int).cumsum(axis=1)
+        over = ticks.gt(rule["max"]).to_numpy() & on[:, None]
+        first = np.where(over.any(axis=1), over.argmax(axis=1), -1)
+        for j, c in enumerate(cols):   # name the column of the first tick beyond the limit
+            problems.add(first == j, c, f"a tick beyond the first {rule['max']}: at most {rule['max']} options may "
+                                        f"be ticked: {why}", "rule", show_value=False)
+    else:
+        where = when_text(rule)
+        for c in cols:
+            problems.add(~on & ~blank[c].to_numpy(dtype=bool), c,
+                         f"filled in, but asked only when {where}: {why}", "rule")
+            if rule.get("required"):
+                problems.add(on & blank[c].to_numpy(dtype=bool), c, f"blank, but required when {where}: {why}",
+                             "rule", show_value=False)
 
 
 def _already_scored(cols: list[str], frame: pd.DataFrame, settings: Settings, problems: _Collector) -> None:

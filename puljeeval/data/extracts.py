@@ -96,6 +96,9 @@ class Violation:
     kind: str = "contract"
     line: int | None = None
     masked: str | None = None
+    # the column is one of the contract's own names (which may hold digits, e.g. age_0_5), not a
+    # name read from a file's header
+    contract_column: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.value is not None:
@@ -105,9 +108,9 @@ class Violation:
                 self.value, self.masked = None, why
         if self.column is not None and cprlib.looks_like_cpr(self.column):
             self.column = "(name masked: looks like a CPR number)"
-        elif self.column is not None and any(ch.isdigit() for ch in self.column):
-            # no contract column has a digit in its name: a header with one is probably a data
-            # row (a file without a header line), and its values may be identifiers
+        elif self.column is not None and not self.contract_column and any(ch.isdigit() for ch in self.column):
+            # a header name with a digit that is not a contract column is probably a data row (a
+            # file without a header line), and its values may be identifiers
             self.column = "(name masked: holds digits, so probably a data value)"
 
     @property

@@ -5,11 +5,13 @@ numbers (puljeeval/kortlaegning/)."""
 from pathlib import Path
 
 from puljeeval import rulekit
-from puljeeval.kortlaegning import consistency, offer_tables, published, reproduction
+from puljeeval.kortlaegning import consistency, contract, offer_tables, published, reproduction
 
 with rulekit.logged(snakemake):  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
     pub = published.load(Path(inp.published))
+    # through the contract like any extract: an error names file, row, column and what was expected
+    contract.validate_offer_tables(Path(inp.tabel_9_3).parent)
     t93, t94 = published.read_offer_tables(Path(inp.tabel_9_3).parent)
     checks = consistency.checks(pub, t93, t94)
     table = reproduction.compare(pub.cells, offer_tables.determined_cells(t93, t94), checks.loc[~checks["holds"]])

@@ -65,20 +65,7 @@ def brute_p(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int, b: float) -> f
 
 def wildboottest_p(X: np.ndarray, y: np.ndarray, cl: np.ndarray, j: int, reps: int, weights: str) -> float:
     """The pipeline's call (element_models.wild_cluster_p): WCR11, two-tailed."""
-    r = np.zeros(X.shape[1])
-    r[j] = 1.0
-    boot = WildboottestCL(X=X, Y=y, cluster=cl, R=r, B=reps, seed=0, parallel=False)
-    boot.get_scores(bootstrap_type="11", impose_null=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot.get_weights(weights_type=weights)
-    boot.get_numer()
-    boot.get_denom()
-    boot.get_tboot()
-    boot.get_vcov()
-    boot.get_tstat()
-    boot.get_pvalue(pval_type="two-tailed")
-    return float(boot.pvalue)
+    return wildboottest_variant(X, y, cl, j, reps, weights, "11")[0]
 
 
 def test_rademacher_enumerates_all_sign_vectors_when_they_fit():

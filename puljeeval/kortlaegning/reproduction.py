@@ -9,9 +9,9 @@ follow from its count and N, a total that does not add up), the row says so, and
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import pandas as pd
+
+from puljeeval.publish import display
 
 KEYS = ["table", "row", "column", "measure"]
 COLUMNS = [*KEYS, "published", "decimals", "reproduced", "difference", "within", "report_inconsistent", "verdict",
@@ -19,10 +19,9 @@ COLUMNS = [*KEYS, "published", "decimals", "reproduced", "difference", "within",
 
 
 def rounds_to(value: float, printed: float, decimals: int) -> bool:
-    """True when `value` rounded half-up to `decimals` places is the printed number."""
-    step = Decimal(1).scaleb(-int(decimals))
-    return Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP) == Decimal(repr(float(printed))).quantize(
-        step, rounding=ROUND_HALF_UP)
+    """True when `value` rounded half-up to `decimals` places is the printed number (the pages'
+    own rounding, display.half_up)."""
+    return display.half_up(value, int(decimals)) == display.half_up(printed, int(decimals))
 
 
 def compare(published: pd.DataFrame, computed: pd.DataFrame, inconsistent: pd.DataFrame | None = None) -> pd.DataFrame:

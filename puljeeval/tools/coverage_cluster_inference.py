@@ -394,15 +394,13 @@ G_EFF_BANDS = (0.0, 3.0, 4.0, 6.0, np.inf)
 def by_effective_clusters(terms: pd.DataFrame, target: float, bands: tuple[float, ...] = G_EFF_BANDS) -> pd.DataFrame:
     """Per scenario, method and band of G*: how many terms, their mean and lowest coverage and how
     many fall below `target`: whether the shortfalls are where few offers carry the coefficient."""
-    band = pd.cut(terms["g_eff"], list(bands), right=False)
-    out = (terms.assign(band=band.astype(str))
-           .groupby(["scenario", "method", "band"], sort=False, observed=True)
+    band = pd.cut(terms["g_eff"], list(bands), right=False)          # ordered: groupby sorts by band
+    out = (terms.assign(band=band)
+           .groupby(["scenario", "method", "band"], observed=True)
            .agg(terms=("term", "size"), g_eff_min=("g_eff", "min"), mean_coverage=("coverage", "mean"),
                 min_coverage=("coverage", "min"), below=("coverage", lambda c: int((c < target).sum())))
            .reset_index())
-    order = {str(b): i for i, b in enumerate(pd.cut(pd.Series(bands[:-1]), list(bands), right=False).cat.categories)}
-    return out.sort_values(["scenario", "method", "band"], key=lambda c: c.map(order) if c.name == "band" else c,
-                           kind="stable").rename(columns={"below": f"below_{target:g}"}).reset_index(drop=True)
+    return out.assign(band=out["band"].astype(str)).rename(columns={"below": f"below_{target:g}"})
 
 
 def failures(terms: pd.DataFrame, target: float, method: str = "wild_cluster") -> pd.DataFrame:

@@ -153,6 +153,8 @@ class _Checker:
         if t.get("pct_of") == "column_count_sum":
             counts = [(t["cells"].get(r, {}).get(column) or {}).get("count") for r in t["rows"]]
             return sum(counts) if all(c is not None for c in counts) else None
+        if t.get("pct_of") == "ticks":
+            return None   # the ticks are not printed: checked by `ticks`
         return self.pub.n_of(tid, column)
 
     def cell(self, tid: str, row: str, column: str) -> _Cell | None:
@@ -243,6 +245,56 @@ class _Checker:
                         + (", ..." if len(fitting) > 8 else "") + "." if fitting else
                         "No base up to 200 gives every printed share."),
                      [c.line for c in (bad or cells)], tid, "", "Andel", "pct", shown, f"base {_fmt(cands)}")
+
+    def tick_solutions(self, tid: str, column: str, bounded: bool = True) -> list[tuple[int, tuple[int, ...]]]:
+        """The (ticks, counts per row) that give every printed share of the column as a share of the
+        ticks; `bounded`: each count at most the column's N (an offer ticks a band once), else up to
+        N times the rows (counts of staff rather than of offers)."""
+        t = self.pub.tables[tid]
+        n = self.pub.n_of(tid, column)
+        cells = [c for r in t["rows"] if (c := self.cell(tid, r, column)) and c.pct is not None]
+        out = []
+        top = n * len(cells) if bounded else 4 * n * len(cells)
+        for ticks in range(n if bounded else 1, top + 1):
+            options = [[k for k in counts_for(c.pct, ticks, c.decimals) if k <= n or not bounded] for c in cells]
+            stack: list[tuple[int, tuple[int, ...]]] = [(0, ())]
+            for opts in options:
+                stack = [(total + k, chosen + (k,)) for total, chosen in stack for k in opts if total + k <= ticks]
+            out += [(ticks, chosen) for total, chosen in stack if total == ticks]
+        return out
+
+    def ticks(self) -> None:
+        """Tables whose shares are of the ticks (`pct_of: ticks`): per column, a number of ticks
+        and counts that give every printed share; a total column's counts the sum of its parts'."""
+        for tid, t in self.pub.tables.items():
+            if t.get("pct_of") != "ticks":
+                continue
+            total_col = (t.get("totals") or {}).get("column")
+            found = {col: self.tick_solutions(tid, col) for col in t["columns"]}
+            lines = [t["row_lines"][0]]
+            for col, sols in found.items():
+                shown = "; ".join(f"{ticks} ticks: {', '.join(map(str, c))}" for ticks, c in sols[:3])
+                loose = [] if sols else self.tick_solutions(tid, col, bounded=False)
+                other = "; ".join(f"{ticks}: {', '.join(map(str, c))}" for ticks, c in loose[:2])
+                self.add("impossible_share", f"{tid}|{col}|ticks", bool(sols),
+                         f"{table_label(tid)}, {col}: as shares of the ticks of N = {self.pub.n_of(tid, col)} "
+                         + (f"offers the printed shares are given by {shown}" + (" ..." if len(sols) > 3 else "")
+                            if sols else "offers (each band ticked at most once per offer) no number of ticks gives "
+                            "every printed share" + (f"; counts above N would (e.g. {other}), as if the counts were "
+                                                     "staff, not offers" if loose else "")) + ".",
+                         lines, tid, "", col, "pct", "", shown or "none")
+            if total_col:
+                parts = [found[c] for c in t["columns"] if c != total_col]
+                sums = {(0, ())}
+                for sols in parts:
+                    sums = {(a + ticks, tuple(x + y for x, y in zip(b, c, strict=True)) if b else c)
+                            for a, b in sums for ticks, c in sols}
+                ok = bool(sums & set(found[total_col]))
+                self.add("total", f"{tid}|{total_col}|ticks", ok,
+                         f"{table_label(tid)}, {total_col}: the ticks of the parts "
+                         + ("add up to counts that give the total column's shares" if ok else
+                            "cannot add up to counts that give the total column's shares") + ".",
+                         lines, tid, "", total_col, "pct", "", "")
 
     # ---------------------------------------------------------------- table checks
     def totals(self) -> None:
@@ -490,6 +542,7 @@ def checks(pub: Published | None = None, t93: pd.DataFrame | None = None,
     c = _Checker(pub, t93, t94)
     c.shares()
     c.bases()
+    c.ticks()
     c.totals()
     c.distributions()
     c.choice_limits()

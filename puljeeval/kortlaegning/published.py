@@ -132,8 +132,8 @@ def _check_table(path: Path, tid: str, t: Any) -> None:
                     raise _fail(path, f"{ckey}.count", f"expected an integer count, found {v!r}")
     if not isinstance(t["multi_choice"], bool):
         raise _fail(path, f"{key}.multi_choice", f"expected true or false, found {t['multi_choice']!r}")
-    if t.get("pct_of", "n") not in ("n", "column_count_sum"):
-        raise _fail(path, f"{key}.pct_of", f"expected n or column_count_sum, found {t['pct_of']!r}")
+    if t.get("pct_of", "n") not in ("n", "column_count_sum", "ticks"):
+        raise _fail(path, f"{key}.pct_of", f"expected n, column_count_sum or ticks, found {t['pct_of']!r}")
     for field in ("missing", "max_choices"):
         if field in t and not (isinstance(t[field], int) and t[field] >= 0):
             raise _fail(path, f"{key}.{field}", f"expected a non-negative integer, found {t[field]!r}")

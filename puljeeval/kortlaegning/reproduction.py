@@ -9,8 +9,12 @@ follow from its count and N, a total that does not add up), the row says so, and
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from puljeeval.kortlaegning.consistency import counts_for
+from puljeeval.kortlaegning.published import Published
 from puljeeval.publish import display
 
 KEYS = ["table", "row", "column", "measure"]
@@ -51,3 +55,147 @@ def compare(published: pd.DataFrame, computed: pd.DataFrame, inconsistent: pd.Da
                       for w, f in zip(out["within"], out["report_inconsistent"], strict=True)]
     out["source_line"] = merged["source_line"].astype(int)
     return out[COLUMNS]
+
+
+# The survey tables (survey_tables.py) against every printed number: cells, the printed N and
+# "Missing" beside them, and the prose statements that cite a cell.
+SURVEY_COLUMNS = ["kind", "id", *KEYS, "published", "decimals", "compare", "reproduced", "difference", "within",
+                  "report_inconsistent", "verdict", "source_line"]
+APPROX_POINTS = 3  # a verbal quantity ("en fjerdedel") is read as within 3 points (published.yaml)
+NO_CELL = "no cell to compare"
+
+
+def flagged(pub: Published, failed: pd.DataFrame) -> tuple[set[tuple], set[tuple], set[str]]:
+    """Where the report contradicts itself, from the failed consistency checks: the cells
+    (table, row, column, measure), the rows (table, row) and the whole tables (a table whose base
+    is in doubt: a duplicated table, an N that differs from the same quantity elsewhere)."""
+    cells, rows, tables = set(), set(), set()
+    cross = {c["id"]: c for c in pub.cross_checks}
+    for r in failed.itertuples(index=False):
+        if r.kind == "cross_table" and r.check in cross:
+            for ref in cross[r.check]["refs"]:
+                parts = ref["sum"] if "sum" in ref else [ref]
+                for part in parts:
+                    if "table" not in part:
+                        continue
+                    if part.get("n"):
+                        tables.add(part["table"])
+                    elif "row" in part:
+                        cells.add((part["table"], part["row"], part["column"], part["measure"]))
+        elif r.table and r.row and r.column and r.measure:
+            cells.add((r.table, r.row, r.column, r.measure))
+        elif r.table and r.row:
+            rows.add((r.table, r.row))
+        elif r.table:
+            tables.add(r.table)
+    return cells, rows, tables
+
+
+def _printed_ns(pub: Published, cells: pd.DataFrame) -> pd.DataFrame:
+    """The printed N (and 'Missing') of every table beside the computed ones."""
+    records = []
+    for tid, t in pub.tables.items():
+        mine = cells[(cells["table"] == tid) & ~cells["excluded"]]
+        if mine.empty or t["n"] is None:
+            continue
+        line = t["row_lines"][0] if t["row_lines"] else t["source"]["lines"][0]
+        if isinstance(t["n"], dict):
+            for label, value in t["n"].items():
+                hit = mine[(mine["column"] == label) | (mine["row"] == label)]
+                records.append((tid, "N", label, "n", value, hit["n"].iloc[0] if len(hit) else None, line))
+        else:
+            records.append((tid, "N", "", "n", t["n"], mine["n"].max(), line))
+        if t.get("missing") is not None:
+            records.append((tid, "Missing", "", "missing", t["missing"],
+                            int((mine["group_size"] - mine["n"]).max()), line))
+    return pd.DataFrame(records, columns=[*KEYS, "value", "computed", "source_line"])
+
+
+def _verdict(value: float | None, printed: Any, decimals: int, compare: str) -> bool | None:
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(printed, tuple):
+        return printed[0] <= display.half_up(value, decimals) <= printed[1]
+    if compare == "approx":
+        return abs(value - printed) <= APPROX_POINTS
+    if compare == "gt":
+        return value > printed
+    if compare == "lt":
+        return value < printed
+    return rounds_to(value, printed, decimals)
+
+
+def compare_survey(pub: Published, cells: pd.DataFrame, failed: pd.DataFrame,
+                   statement_values: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per printed number of the mapping (SURVEY_COLUMNS): every printed cell, N and
+    Missing, and every prose statement, beside the number computed from the survey extracts.
+    A printed cell the computation does not give is an error (a label mismatch would otherwise
+    drop silently); `failed` holds the failed consistency checks (consistency.checks);
+    `statement_values` the prose numbers that cite no cell (survey_tables.statement_values)."""
+    statement_values = statement_values or {}
+    measures = cells.assign(measure="count", value=cells["count"].astype(float))
+    pcts = cells.dropna(subset=["pct"]).assign(measure="pct", value=lambda f: f["pct"])
+    ns = cells.assign(measure="n", value=cells["n"].astype(float))
+    computed = pd.concat([measures, pcts, ns], ignore_index=True)
+    computed = computed[~(computed["excluded"] & (computed["measure"] == "pct"))]
+    computed = computed.drop_duplicates(KEYS).set_index(KEYS)["value"]
+    printed = pub.cells.dropna(subset=["value"])
+    # a share of an empty group is undefined (blank), but the cell must exist
+    have = set(cells[["table", "row", "column"]].itertuples(index=False, name=None))
+    lost = [k for k in printed[KEYS].itertuples(index=False) if tuple(k)[:3] not in have]
+    if lost:
+        raise KeyError("printed cells the survey tables do not compute: "
+                       + "; ".join(" / ".join(map(str, k)) for k in lost[:10]))
+    bad_cells, bad_rows, bad_tables = flagged(pub, failed)
+    denominators = cells.set_index(["table", "row", "column"])["denominator"]
+
+    def is_flagged(table: str, row: str, column: str, measure: str, printed: Any = None) -> bool:
+        """A cell the report's own numbers contradict; in a table whose N is contradicted elsewhere,
+        only a share that no count of the computed denominator can give (the twin must match the
+        rest)."""
+        if (table, row, column, measure) in bad_cells or (table, row) in bad_rows:
+            return True
+        if table not in bad_tables:
+            return False
+        if measure != "pct" or printed is None:
+            return measure == "n"
+        d = denominators.get((table, row, column))
+        return d is None or pd.isna(d) or not counts_for(float(printed), int(d))
+
+    records = []
+    for r in printed.itertuples(index=False):
+        value = computed.get((r.table, r.row, r.column, r.measure))
+        records.append(("cell", "", r.table, r.row, r.column, r.measure, r.value, int(r.decimals), "eq", value,
+                        is_flagged(r.table, r.row, r.column, r.measure, r.value), r.source_line))
+    for r in _printed_ns(pub, cells).itertuples(index=False):
+        records.append(("n", "", r.table, r.row, r.column, r.measure, float(r.value), 0, "eq",
+                        None if r.computed is None else float(r.computed), is_flagged(r.table, "", "", "n"),
+                        r.source_line))
+    for s in pub.statement_frame.itertuples(index=False):
+        value = statement_values.get(s.id)
+        if isinstance(s.table, str):
+            measure = "pct" if s.measure == "pct_range" else s.measure
+            key = (s.table, s.row, s.column, measure) if measure != "n" else None
+            if key is not None and key in computed.index:
+                value = computed[key]
+            elif measure == "n":
+                ns_of = cells[cells["table"] == s.table]
+                hit = ns_of[(ns_of["column"] == s.column) | (ns_of["row"] == s.column)] if s.column else ns_of
+                value = float(hit["n"].max()) if len(hit) else None
+        flag = isinstance(s.table, str) and is_flagged(s.table, s.row, s.column, "pct" if s.measure != "count"
+                                                       else "count", None if s.measure == "pct_range" else s.value)
+        records.append(("statement", s.id, *(v if isinstance(v, str) else "" for v in (s.table, s.row, s.column)),
+                        s.measure, s.value, int(s.decimals), s.compare, value, flag, s.line))
+    out = pd.DataFrame(records, columns=["kind", "id", *KEYS, "published", "decimals", "compare", "reproduced",
+                                         "report_inconsistent", "source_line"])
+    out["within"] = [_verdict(v, p, d, c) for v, p, d, c in
+                     zip(out["reproduced"], out["published"], out["decimals"], out["compare"], strict=True)]
+    out["difference"] = [None if isinstance(p, tuple) or v is None or pd.isna(v) else v - p
+                         for v, p in zip(out["reproduced"], out["published"], strict=True)]
+    out["published"] = [f"{p[0]}-{p[1]}" if isinstance(p, tuple) else p for p in out["published"]]
+    out["verdict"] = [NO_CELL if k == "statement" and not t and i not in statement_values else
+                      "reproduced" if w else ("inconsistent in the report" if f else "not reproduced")
+                      for k, i, t, w, f in zip(out["kind"], out["id"], out["table"], out["within"],
+                                               out["report_inconsistent"], strict=True)]
+    out["within"] = out["within"].fillna(False).astype(bool)
+    return out[SURVEY_COLUMNS]

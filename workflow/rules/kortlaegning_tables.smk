@@ -1,0 +1,28 @@
+# The 2016 mapping's tables from its survey extracts (issue 15): every printed table counted as
+# config/kortlaegning/survey_tables.yaml says, from the ingested extracts (rule kortlaegning_ingest),
+# and every printed number of the mapping (cells, N, Missing, prose statements) beside it, with the
+# report's own inconsistencies flagged (puljeeval/kortlaegning/survey_tables.py, reproduction.py).
+
+KORTLAEGNING_TABLES = {
+    "cells": "results/interim/kortlaegning/survey_tables.csv",
+    "reproduction": "results/kortlaegning/survey_reproduction.csv",
+}
+
+
+rule kortlaegning_survey_tables:
+    input:
+        **KORTLAEGNING_INGESTED,
+        published=config["kortlaegning"]["published"],
+        survey_tables=config["kortlaegning"]["survey_tables"],
+        tabel_9_3=f"{config['kortlaegning']['offer_tables']}/tabel_9_3.csv",
+        tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
+    output:
+        **KORTLAEGNING_TABLES,
+    conda:
+        "../../environment.yml"
+    log:
+        "results/logs/kortlaegning_survey_tables.log",
+    benchmark:
+        "results/benchmarks/kortlaegning_survey_tables.tsv"
+    script:
+        "../../scripts/kortlaegning_survey_tables.py"

@@ -189,3 +189,31 @@ def test_a_printed_cell_without_a_computed_one_is_an_error(cells, pub, failed):
     short = cells[~((cells["table"] == "tabel_9_14") & (cells["column"] == "Total"))]
     with pytest.raises(KeyError, match="tabel_9_14 / Andel / Total"):
         reproduction.compare_survey(pub, short, failed)
+
+
+def test_a_contradicted_n_excuses_only_what_it_explains(cells, pub, failed):
+    """Tabel 4-2 prints 42 + 7 = 49 offers with staff where Tabel 4-1 prints 50 (a failed cross
+    check). With 50 computed, 43 without volunteers and 7 with: the 42 is off by exactly the N's
+    one offer (excused), 86 and 14 pct. are 43 and 7 of 50 (reproduced). With 44 and 6 the counts
+    are off by 3, more than the N explains, and 12 pct. is a share 50 can give: not reproduced."""
+    def with_counts(none: int, has: int) -> pd.DataFrame:
+        fake = cells.copy()
+        t42 = fake["table"] == "tabel_4_2"
+        for row, k in (("Ingen frivillige medarbejdere", none), ("Har frivillige medarbejdere", has),
+                       ("Total", none + has)):
+            at = t42 & (fake["row"] == row)
+            fake.loc[at, ["count", "n", "denominator", "pct"]] = [k, 50, 50.0, 100 * k / 50]
+        return fake[fake["table"] == "tabel_4_2"].pipe(lambda f: pd.concat([cells[cells["table"] != "tabel_4_2"], f]))
+
+    def verdict(table: pd.DataFrame, row: str, measure: str) -> str:
+        hit = table[(table["kind"] == "cell") & (table["table"] == "tabel_4_2") & (table["row"] == row)
+                    & (table["measure"] == measure)]
+        return hit["verdict"].item()
+
+    table = reproduction.compare_survey(pub, with_counts(43, 7), failed)
+    assert verdict(table, "Ingen frivillige medarbejdere", "count") == "inconsistent in the report"
+    assert verdict(table, "Har frivillige medarbejdere", "count") == "reproduced"
+    assert verdict(table, "Ingen frivillige medarbejdere", "pct") == "reproduced"
+    table = reproduction.compare_survey(pub, with_counts(44, 6), failed)
+    assert verdict(table, "Har frivillige medarbejdere", "count") == "not reproduced"
+    assert verdict(table, "Har frivillige medarbejdere", "pct") == "not reproduced"

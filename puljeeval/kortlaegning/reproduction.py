@@ -65,22 +65,24 @@ APPROX_POINTS = 3  # a verbal quantity ("en fjerdedel") is read as within 3 poin
 NO_CELL = "no cell to compare"
 
 
-def flagged(pub: Published, failed: pd.DataFrame) -> tuple[set[tuple], set[tuple], set[str]]:
+def flagged(pub: Published, failed: pd.DataFrame) -> tuple[set[tuple], set[tuple], set[str], set[str]]:
     """Where the report contradicts itself, from the failed consistency checks: the cells
-    (table, row, column, measure), the rows (table, row) and the whole tables (a table whose base
-    is in doubt: a duplicated table, an N that differs from the same quantity elsewhere)."""
-    cells, rows, tables = set(), set(), set()
+    (table, row, column, measure), the rows (table, row), the tables whose base is in doubt (a
+    duplicated table; a table that prints a quantity, or an N, that differs from the same quantity
+    elsewhere) and the prose statements in such a contradiction."""
+    cells, rows, tables, statements = set(), set(), set(), set()
     cross = {c["id"]: c for c in pub.cross_checks}
     for r in failed.itertuples(index=False):
         if r.kind == "cross_table" and r.check in cross:
             for ref in cross[r.check]["refs"]:
                 parts = ref["sum"] if "sum" in ref else [ref]
                 for part in parts:
+                    if "statement" in part:
+                        statements.add(part["statement"])
                     if "table" not in part:
                         continue
-                    if part.get("n"):
-                        tables.add(part["table"])
-                    elif "row" in part:
+                    tables.add(part["table"])
+                    if "row" in part:
                         cells.add((part["table"], part["row"], part["column"], part["measure"]))
         elif r.table and r.row and r.column and r.measure:
             cells.add((r.table, r.row, r.column, r.measure))
@@ -88,7 +90,9 @@ def flagged(pub: Published, failed: pd.DataFrame) -> tuple[set[tuple], set[tuple
             rows.add((r.table, r.row))
         elif r.table:
             tables.add(r.table)
-    return cells, rows, tables
+        if r.kind == "statement":
+            statements.add(r.check)
+    return cells, rows, tables, statements
 
 
 def _printed_ns(pub: Published, cells: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +105,8 @@ def _printed_ns(pub: Published, cells: pd.DataFrame) -> pd.DataFrame:
         line = t["row_lines"][0] if t["row_lines"] else t["source"]["lines"][0]
         if isinstance(t["n"], dict):
             for label, value in t["n"].items():
-                hit = mine[(mine["column"] == label) | (mine["row"] == label)]
+                hit = mine[[(c if axis == "columns" else r) == label
+                            for r, c, axis in zip(mine["row"], mine["column"], mine["split_axis"], strict=True)]]
                 records.append((tid, "N", label, "n", value, hit["n"].iloc[0] if len(hit) else None, line))
         else:
             records.append((tid, "N", "", "n", t["n"], mine["n"].max(), line))
@@ -111,13 +116,35 @@ def _printed_ns(pub: Published, cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(records, columns=[*KEYS, "value", "computed", "source_line"])
 
 
+def _n_gaps(pub: Published, cells: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per table and group (the splitting axis' label): how far the computed N is from the printed
+    N, and how far the group's computed counts are, in all, from the printed counts."""
+    out = {}
+    printed = pub.cells[pub.cells["measure"] == "count"].set_index(["table", "row", "column"])["value"]
+    for (table, axis), part in cells.groupby(["table", "split_axis"]):
+        t = pub.tables.get(table)
+        if t is None or t["n"] is None:
+            continue
+        key = "column" if axis == "columns" else "row"
+        for group, g in part.groupby(key):
+            n_printed = t["n"].get(group) if isinstance(t["n"], dict) else t["n"]
+            if n_printed is None:
+                continue
+            n_gap = abs(int(g["n"].iloc[0]) - int(n_printed))
+            diffs = [abs(r["count"] - printed[(table, r["row"], r["column"])]) for _, r in g.iterrows()
+                     if (table, r["row"], r["column"]) in printed.index and not r["is_total"]]
+            out[(table, group)] = (n_gap, int(sum(diffs)))
+    return out
+
+
 def _verdict(value: float | None, printed: Any, decimals: int, compare: str) -> bool | None:
     if value is None or pd.isna(value):
         return None
     if isinstance(printed, tuple):
         return printed[0] <= display.half_up(value, decimals) <= printed[1]
     if compare == "approx":
-        return abs(value - printed) <= APPROX_POINTS
+        # against the share as the table prints it (whole percents)
+        return abs(float(display.half_up(value, 0)) - printed) <= APPROX_POINTS
     if compare == "gt":
         return value > printed
     if compare == "lt":
@@ -146,21 +173,28 @@ def compare_survey(pub: Published, cells: pd.DataFrame, failed: pd.DataFrame,
     if lost:
         raise KeyError("printed cells the survey tables do not compute: "
                        + "; ".join(" / ".join(map(str, k)) for k in lost[:10]))
-    bad_cells, bad_rows, bad_tables = flagged(pub, failed)
-    denominators = cells.set_index(["table", "row", "column"])["denominator"]
+    bad_cells, bad_rows, bad_tables, bad_statements = flagged(pub, failed)
+    by_cell = cells.set_index(["table", "row", "column"])
+    n_gap = _n_gaps(pub, cells)
 
     def is_flagged(table: str, row: str, column: str, measure: str, printed: Any = None) -> bool:
-        """A cell the report's own numbers contradict; in a table whose N is contradicted elsewhere,
-        only a share that no count of the computed denominator can give (the twin must match the
-        rest)."""
+        """A cell the report's own numbers contradict. In a table whose base is in doubt only what
+        the contradiction explains: a share no count of the computed denominator gives, a count
+        whose group's counts differ from the printed ones by no more than its N does."""
         if (table, row, column, measure) in bad_cells or (table, row) in bad_rows:
             return True
         if table not in bad_tables:
             return False
-        if measure != "pct" or printed is None:
+        if measure == "n" or printed is None:
             return measure == "n"
-        d = denominators.get((table, row, column))
-        return d is None or pd.isna(d) or not counts_for(float(printed), int(d))
+        if (table, row, column) not in by_cell.index:
+            return False
+        c = by_cell.loc[(table, row, column)]
+        if measure == "pct":
+            return pd.isna(c["denominator"]) or not counts_for(float(printed), int(c["denominator"]))
+        group = column if c["split_axis"] == "columns" else row
+        gap = n_gap.get((table, group))
+        return gap is not None and gap[0] > 0 and gap[1] <= gap[0]
 
     records = []
     for r in printed.itertuples(index=False):
@@ -182,8 +216,9 @@ def compare_survey(pub: Published, cells: pd.DataFrame, failed: pd.DataFrame,
                 ns_of = cells[cells["table"] == s.table]
                 hit = ns_of[(ns_of["column"] == s.column) | (ns_of["row"] == s.column)] if s.column else ns_of
                 value = float(hit["n"].max()) if len(hit) else None
-        flag = isinstance(s.table, str) and is_flagged(s.table, s.row, s.column, "pct" if s.measure != "count"
-                                                       else "count", None if s.measure == "pct_range" else s.value)
+        flag = s.id in bad_statements or (isinstance(s.table, str) and is_flagged(
+            s.table, s.row, s.column, "pct" if s.measure != "count" else "count",
+            None if s.measure == "pct_range" else s.value))
         records.append(("statement", s.id, *(v if isinstance(v, str) else "" for v in (s.table, s.row, s.column)),
                         s.measure, s.value, int(s.decimals), s.compare, value, flag, s.line))
     out = pd.DataFrame(records, columns=["kind", "id", *KEYS, "published", "decimals", "compare", "reproduced",

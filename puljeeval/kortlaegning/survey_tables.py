@@ -34,8 +34,8 @@ OFFER_CHILDREN = ("indsatser", "tilbud_aktoerer")
 AXIS_KINDS = ("all", "variable", "options", "sum", "units")
 BASES = ("group", "answered", "table", "ticks")
 SENSITIVE = ("none", "staff", "magnitude")
-COLUMNS = ["table", "row", "column", "row_order", "column_order", "unit", "count", "n", "denominator", "pct",
-           "group_size", "is_total", "excluded", "printed", "sensitive"]
+COLUMNS = ["table", "row", "column", "row_order", "column_order", "split_axis", "unit", "count", "n", "denominator",
+           "pct", "group_size", "is_total", "excluded", "printed", "sensitive"]
 _TABLE_KEYS = {"unit", "where", "rows", "columns", "measure", "base", "n", "exclude", "sensitive", "title"}
 
 
@@ -276,8 +276,9 @@ def table_cells(tid: str, spec: Mapping[str, Any], frames: Mapping[str, pd.DataF
             n = int((in_group & answered & ~only_excluded).sum())
         for m_order, m_label in enumerate(measured.labels):
             if measured.kind == "units":
+                # Figur 3-1's N: the offers, and the branches they are divided into
                 count = len(frames[measured.select[m_label]]) if measured.select[m_label] != unit else len(frame)
-                n_cell, denominator = count, np.nan
+                n_cell, denominator = len(frame), np.nan
             else:
                 count = float(indicators[m_label][in_group].sum())
                 n_cell = n
@@ -291,7 +292,8 @@ def table_cells(tid: str, spec: Mapping[str, Any], frames: Mapping[str, pd.DataF
             r_label, c_label = (m_label, g_label) if measure == "rows" else (g_label, m_label)
             r_order, c_order = (m_order, g_order) if measure == "rows" else (g_order, m_order)
             rows.append({"table": tid, "row": r_label, "column": c_label, "row_order": r_order,
-                         "column_order": c_order, "unit": "medarbejder" if measured.kind == "sum" else unit,
+                         "column_order": c_order, "split_axis": "columns" if measure == "rows" else "rows",
+                         "unit": "medarbejder" if measured.kind == "sum" else unit,
                          "count": int(round(count)), "n": n_cell, "denominator": denominator, "pct": pct,
                          "group_size": int(in_group.sum()),
                          "is_total": m_label == measured.total or g_label == split.total,

@@ -33,9 +33,11 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/scoring.smk"
 include: "workflow/rules/chapters.smk"
 include: "workflow/rules/publish.smk"
+include: "workflow/rules/kortlaegning_report.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/reproduction.smk"
 include: "workflow/rules/kortlaegning.smk"
+include: "workflow/rules/kortlaegning_tables.smk"
 include: "workflow/rules/render.smk"
 
 
@@ -59,6 +61,10 @@ rule all:
         chapters=expand("results/report/{chapter}_kode.html", chapter=CHAPTER_PAGES),
         **{f"kortlaegning_{k}": v for k, v in KORTLAEGNING.items()},
         kortlaegning_page=KORTLAEGNING_PAGE,
+        kortlaegning_pages=KORTLAEGNING_REPORT["pages"],
+        kortlaegning_code=KORTLAEGNING_REPORT["code"],
+        kortlaegning_ingested=list(KORTLAEGNING_INGESTED.values()),
+        **{f"kortlaegning_tables_{k}": v for k, v in KORTLAEGNING_TABLES.items()},
         kortlaegning_maps=KORTLAEGNING_MAPS,
         **{f"kortlaegning_twin_{k}": v for k, v in KORTLAEGNING_TWIN.items()},
     default_target: True
@@ -66,7 +72,7 @@ rule all:
 
 onsuccess:
     print_reproduction_summary(REPRODUCTION["full"])
-    print_kortlaegning_summary(KORTLAEGNING["reproduction"])
+    print_kortlaegning_summary(KORTLAEGNING["reproduction"], KORTLAEGNING_TABLES["reproduction"])
 
 
 onerror:

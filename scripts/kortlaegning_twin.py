@@ -1,6 +1,7 @@
-"""Rule kortlaegning_twin: the survey twin of the 2016 mapping (puljeeval/kortlaegning/twin/), its
-extracts and calibration report. It reads only its own configuration, the printed numbers it is
-calibrated to and the report's real offer-level tables."""
+"""Rule kortlaegning_twin: the survey twin of the 2016 mapping (puljeeval/kortlaegning/twin/), its seven
+extracts in the mapping's data contract and its calibration report. It reads only its own
+configuration, the printed numbers it is calibrated to, the report's real offer-level tables and
+the contract's municipality codes."""
 
 from pathlib import Path
 
@@ -12,12 +13,11 @@ from puljeeval.kortlaegning.twin import generate, write
 with rulekit.logged(snakemake):  # noqa: F821
     inp, out = snakemake.input, snakemake.output  # noqa: F821
     twin = generate.generate(Path(inp.twin_config), pub=published.load(Path(inp.published)),
-                             data_dir=Path(inp.tabel_9_3).parent)
-    frames = {**{Path(name).stem: frame for name, frame in write.extracts(twin).items()},
-              Path(write.CALIBRATION_FILE).stem: twin.calibration}
+                             data_dir=Path(inp.tabel_9_3).parent, municipalities_path=Path(inp.kommuner))
+    frames = {**write.extracts(twin), Path(write.CALIBRATION_FILE).stem: twin.calibration}
     for key, frame in frames.items():
         with written(out[key]) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    report = twin.calibration
-    print(f"kortlægning twin: {', '.join(f'{k} {len(f)} rows' for k, f in frames.items() if k != 'twin_calibration')}; "
-          f"calibration report {len(report)} rows")
+            write.write_csv(frame, tmp)
+    status = twin.calibration["status"].value_counts()
+    print(f"kortlægning twin (seed {twin.seed}): {', '.join(f'{k} {len(f)} rows' for k, f in frames.items())}; "
+          f"calibration: {', '.join(f'{k} {v}' for k, v in status.items())}")

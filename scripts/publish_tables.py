@@ -17,16 +17,19 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(smk)
     chapter = smk.wildcards.chapter
     registry = reg.from_settings(settings)
-    min_count = settings.config["disclosure"]["min_count"]
-    markers = registry.markers(min_count)
-    published = publish.publish_from_files(chapter, smk.input, registry, min_count)
+    # the evaluation's person threshold, or the mapping's policy for organisations
+    min_count, fill = publish.thresholds(registry, chapter, settings.config)
+    markers = registry.markers(min_count, chapter, fill)
+    published = publish.publish_from_files(chapter, smk.input, registry, min_count, settings.config)
     masked_dir = Path(smk.output.masked)
     masked_dir.mkdir(parents=True, exist_ok=True)
     for table_id, masked in published.masked.items():
         masked.write(masked_dir / f"{table_id}.parquet")
     sheets = publish.sheets(published, registry, markers)
+    # the mapping's workbook says where its numbers come from (its twin's seed is in its config file)
+    source = pages.mapping_source_of(smk.input) if chapter == reg.MAPPING else None
     info = notes.notes(chapter, settings.config, registry, markers, pages.file_hash(smk.input.tables),
-                       smk.params.title)
+                       smk.params.title, fill, source)
     decimals = {t.sheet: {c.heading: c.decimals for c in t.columns if c.decimals is not None}
                 for t in registry.chapter_tables(chapter)}
     notes_sheet = notes.sheet_name(registry)

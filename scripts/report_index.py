@@ -1,5 +1,7 @@
-"""Rule report_index: the front page linking chapters, reproduction check and downloads."""
+"""Rule report_index: the front page linking chapters, reproduction check and downloads, and the
+mapping's part."""
 
+from pathlib import Path
 
 from puljeeval import rulekit
 from puljeeval.atomic import written
@@ -27,7 +29,16 @@ with rulekit.logged(snakemake):  # noqa: F821
                  "Kapitel 5 og Bilag 4, tabeller (Excel)": "../tables/kapitel_5.xlsx",
                  "Kapitel 5 og Bilag 4, tabeller (CSV)": "../tables/kapitel_5/",
                  "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/"}
+    mapping = None
+    if smk.params.mapping_pages:          # the mapping's part (workflow/rules/kortlaegning_report.smk)
+        mapping = report.MappingPart(
+            front="kortlaegning.html", chapters=dict(smk.params.mapping_pages),
+            code=Path(smk.input.mapping_code).name,
+            downloads={"Kortlægningen, alle tabeller (Excel)": "../tables/kortlaegning.xlsx",
+                       "Kortlægningen, alle tabeller (CSV)": "../tables/kortlaegning/",
+                       "Kortlægningen, kortene (PNG og SVG)": "../figures/kortlaegning/"},
+            source=report.mapping_source_of(smk.input))
     with written(smk.output[0]) as tmp:
         page = report.index_html(smk.params.chapters, summary, downloads, report.banner(settings.config), checks,
-                                 settings.config)
+                                 settings.config, mapping)
         tmp.write_text(page, encoding="utf-8")

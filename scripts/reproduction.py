@@ -8,6 +8,8 @@ import pandas as pd
 
 from puljeeval import rulekit
 from puljeeval.evaluation import reproduction
+from puljeeval.kortlaegning import published
+from puljeeval.kortlaegning import reproduction as mapping
 from puljeeval.publish.masked import Masked
 from puljeeval.publish.registry import from_settings
 from puljeeval.render import readback
@@ -17,6 +19,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     settings = rulekit.settings(smk)
     inp = smk.input
     courses = pd.read_parquet(inp.courses)
+    registry = from_settings(settings)
     table = pd.concat([
         reproduction.chapter3(pd.read_csv(inp.production), pd.read_csv(inp.flow), pd.read_csv(inp.profiles),
                               courses, settings),
@@ -26,9 +29,13 @@ with rulekit.logged(snakemake):  # noqa: F821
         reproduction.bilag4(pd.read_csv(inp.bilag4_flow), pd.read_csv(inp.bilag4_intention), settings),
         reproduction.bilag4_statements(pd.read_csv(inp.bilag4_statements, keep_default_na=False,
                                                    na_values=[""]), settings),
+        # the 2016 mapping: every printed number beside its survey tables (kortlaegning/reproduction.py)
+        mapping.report_rows(pd.read_csv(inp.kortlaegning, keep_default_na=False, na_values=[""]),
+                            published.load(Path(inp.kortlaegning_published)),
+                            {t.id: {c.name for c in t.columns}
+                             for t in registry.chapter_tables(mapping.MAPPING_CHAPTER)}),
     ], ignore_index=True)
 
-    registry = from_settings(settings)
     min_count = settings.config["disclosure"]["min_count"]
     markers = registry.markers(min_count)
     cache: dict[tuple[str, str], Masked] = {}
@@ -38,7 +45,9 @@ with rulekit.logged(snakemake):  # noqa: F821
             cache[chapter, table_id] = Masked.read(Path(smk.params.masked[chapter]) / f"{table_id}.parquet")
         return cache[chapter, table_id]
 
-    pages = {ch: readback.read_page(path) for ch, path in smk.params.pages.items()}
+    # a chapter's tables may be spread over several pages (the mapping's chapters): one reader's view
+    pages = {ch: {tid: cells for path in paths for tid, cells in readback.read_page(path).items()}
+             for ch, paths in smk.params.pages.items()}
     workbooks = {ch: readback.workbook_cells(path, registry.chapter_tables(ch))
                  for ch, path in smk.params.workbooks.items()}
     full = reproduction.compare_displayed(table, masked, pages, workbooks, markers, min_count)

@@ -1,6 +1,8 @@
 """The mapping's maps (issue 15, item 4): the vendored geography loads and holds what it should,
 the maps draw what they are given (one marker per municipality with a count, branches by sector),
-bad input is refused with its place named, and the same data give the same bytes."""
+bad input is refused with its place named, the same data give the same bytes, and the five figures
+are drawn from ingested extracts in the contract (the tiny fixture, counted by hand), with the
+synthetic-data line only for the twin."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from puljeeval.kortlaegning import geo, maps
+from puljeeval.kortlaegning import contract, geo, map_figures, maps
+from puljeeval.publish.figures import style
 
 TOOLS = Path(__file__).resolve().parents[1] / "tools" / "geo"
+TINY = Path(__file__).parent / "fixtures" / "kortlaegning_tiny"
 
 
 def tool(name: str):
@@ -206,3 +210,46 @@ def test_alt_text_from_the_data():
     """Two municipalities with offers, most in Aarhus (5)."""
     text = maps.describe_counts({"Alkohol": pd.Series({101: 2, 751: 5, 461: 0})})
     assert "Alkohol: 2 kommuner med tilbud, flest i Aarhus (5)." in text
+
+
+# ------------------------------------------------------------------ the five figures from ingested extracts
+
+
+@pytest.fixture(scope="module")
+def tiny_frames() -> dict[str, pd.DataFrame]:
+    """The tiny fixture as rule kortlaegning_ingest types it (what the maps rule reads)."""
+    return contract.validate_mapping_extracts(TINY)
+
+
+def test_panels_counted_from_the_contract_extracts(tiny_frames):
+    """By hand from the fixture's README: 13-17 år are T1 (covering 101, 147), T2 (851, 147, 101) and
+    T4 (492); alcohol is T1 and T3 (461, 479; T2's 'ved ikke' is in no panel); drugs T1 and T4; family
+    conversations only T1. Every municipality of the breadth survey is in every panel (0 if none)."""
+    by = map_figures.panels(tiny_frames)
+    teens = by["figur_9_1"]["13-17 år"]
+    assert len(teens) == 98
+    assert teens[teens > 0].to_dict() == {101: 2, 147: 2, 492: 1, 851: 1}
+    assert by["figur_9_2"]["Alkohol"][lambda s: s > 0].to_dict() == {101: 1, 147: 1, 461: 1, 479: 1}
+    assert by["figur_9_2"]["Stoffer"][lambda s: s > 0].to_dict() == {101: 1, 147: 1, 492: 1}
+    assert by["figur_5_1"]["Familiesamtaler"][lambda s: s > 0].to_dict() == {101: 1, 147: 1}
+
+
+@pytest.mark.parametrize("synthetic", ["", "Syntetiske data: tegnet fra tvillingen."])
+def test_figures_from_ingested_extracts(tiny_frames, synthetic):
+    """Figur 1-1's legend uses the contract's labels of the response codes (94 + 2 + 2 of 98); Figur 3-1
+    has 2 public and 3 private branches over 6 covered municipalities; the synthetic-data line (and the
+    twin in the source line) only when given."""
+    titles = {stem: stem for stem in ("figur_1_1", "figur_3_1", "figur_5_1", "figur_9_1", "figur_9_2")}
+    figs = map_figures.figures(tiny_frames, titles, synthetic)
+    labels = [t.get_text() for t in figs["figur_1_1"].legends[0].get_texts()]
+    assert labels == ["Gennemført (94)", "Nogle svar (2)", "Ikke gennemført (2)"]
+    assert [t.get_text() for t in figs["figur_3_1"].legends[0].get_texts()] == [
+        "Kommune dækket af tilbud", "Offentlige tilbud (2)", "Private tilbud (3)"]
+    assert len(scatter(figs["figur_3_1"], "covered").get_offsets()) == 6
+    for fig in figs.values():
+        caption = getattr(fig, style.CAPTION)
+        notes = " ".join(t.get_text() for t in fig.texts)
+        assert caption.synthetic == synthetic
+        assert ("tvilling" in caption.source) == bool(synthetic)
+        assert ("tvillingen" in notes) == bool(synthetic)
+        maps.plt.close(fig)

@@ -102,9 +102,9 @@ def test_offers_per_municipality_counts_each_offer_once():
     is not among the offers counted: 101 -> 2, 147 -> 1, 151 -> 0."""
     from puljeeval.kortlaegning import map_figures
 
-    coverage = pd.DataFrame({"offer_id": [1, 1, 1, 2, 3],
-                             "municipality_code": ["0101", "0101", "0147", "0101", "0151"]})
-    counts = map_figures.offers_per_municipality(coverage, pd.Index([1, 2]), pd.Index([101, 147, 151]))
+    coverage = pd.DataFrame({"offer_id": ["T1", "T1", "T1", "T2", "T3"],
+                             "municipality": ["101", "101", "147", "101", "151"]})
+    counts = map_figures.offers_per_municipality(coverage, pd.Index(["T1", "T2"]), pd.Index([101, 147, 151]))
     assert counts.to_dict() == {101: 2, 147: 1, 151: 0}
 
 

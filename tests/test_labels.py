@@ -181,6 +181,8 @@ def pipeline_frames(settings) -> dict[str, pd.DataFrame]:
              "subgroup": s.level, "element": s.element or np.nan, "holds": True, "wild_holds": False,
              "other_holds": True}
             for s in statements.statements(settings.published["bilag_4"]["statements"], settings)]),
+        # the mapping's tables hold no codes: the printed rows as text (tests/test_kortlaegning_publish.py)
+        **{t.id: pd.DataFrame({"row": ["x"]}) for t in Registry(RAW).chapter_tables("kortlaegning")},
     }
 
 
@@ -214,10 +216,12 @@ def test_every_code_of_a_finished_run_has_a_label(registry):
     """The interim tables of the last run in this checkout: every code of every labelled column
     (and every model term) has a label."""
     sources = run_sources()
-    missing = sorted({t.source for t in registry.tables.values()} - set(sources))
+    # the mapping's tables (no codes) are made elsewhere, under results/interim/kortlaegning/
+    tables = [t for t in registry.tables.values() if t.chapter != "kortlaegning"]
+    missing = sorted({t.source for t in tables} - set(sources))
     if missing:
         pytest.skip(f"the run in results/interim/tables is incomplete or older than the registry: no {missing}")
-    for table in registry.tables.values():
+    for table in tables:
         cells(registry, table, sources[table.source])
 
 

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.workflow
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                     reason="Debian's chromium is not installed (see README set-up)")
 
-PAGES = [*CHAPTERS, *(f"{c}_kode" for c in CHAPTERS), "reproduktion", "kortlaegning", "index", "rapport"]
+# the mapping's chapter pages and its page with the code (tests/test_kortlaegning_pages.py)
+MAPPING_PAGES = ["kortlaegning_kapitel_3", "kortlaegning_kapitel_4", "kortlaegning_kapitel_5", "kortlaegning_kapitel_6",
+                 "kortlaegning_kapitel_7", "kortlaegning_bilag", "kortlaegning_kode"]
+PAGES = [*CHAPTERS, *(f"{c}_kode" for c in CHAPTERS), "reproduktion", "kortlaegning", *MAPPING_PAGES, "index",
+         "rapport"]
 MM = 96 / 25.4                          # CSS px per mm
 A4_PORTRAIT = (210 - 26) * MM            # the width between the print margins (render/layout.py)
 A4_LANDSCAPE = (297 - 26) * MM

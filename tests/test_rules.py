@@ -151,6 +151,7 @@ def edit_config(workdir: Path, path: str, value) -> None:
 
 
 PUBLISH_AND_PAGES = {"publish_tables", "figures", "render_chapter", "chapter_html", "report_index", "reproduction",
+                     "render_kortlaegning", "kortlaegning_html",
                      "reproduction_page", "disclosure_audit", "report_pdf"}
 UPSTREAM = {"synthetic_twin", "ingest", "clean", "score", "chapter3_tables", "chapter_analyses"}
 

@@ -350,11 +350,11 @@ def branch_map(branches: pd.DataFrame, covered: Collection[int | str] | None = N
 
 def finish(fig: plt.Figure, title: str = "", lines: Sequence[str] = (), caption: Caption | None = None) -> plt.Figure:
     """The heading over the map (`title`, else the caption's number and title) and under it the
-    caption's source, notes and N, then `lines`, then the caption's synthetic-data line; the
+    caption's source, notes and N, then `lines`, then the caption's synthetic-data line (if any); the
     caption stays with the figure for `save`'s sidecar."""
     if caption is not None:
         title = title or f"{caption.number}: {caption.title}"
-        lines = [*caption.lines(), *lines, caption.synthetic]
+        lines = [*caption.lines(), *lines, *([caption.synthetic] if caption.synthetic else [])]
     if title:
         style.heading(fig, title)
     style.footnotes(fig, list(lines))

@@ -102,10 +102,28 @@ def maps_html(sidecars: list[dict[str, str]], folder: str) -> str:
     return "<h2 id=\"kort\">Kortene</h2>" + "".join(parts)
 
 
+# Where the mapping's chapter pages and downloads are, relative to results/report/.
+WORKBOOK, CSV_FOLDER, CODE_PAGE = "../tables/kortlaegning.xlsx", "../tables/kortlaegning/", "kortlaegning_kode.html"
+
+
+def chapters_html(pages: dict[str, str]) -> str:
+    """The front page's list of the mapping's chapter pages (stem -> title) and its downloads."""
+    if not pages:
+        return ""
+    items = "".join(f'<li><a href="{escape(stem)}.html">{escape(title)}</a></li>' for stem, title in pages.items())
+    return ('<h2 id="kapitler">Kortlægningens kapitler</h2>'
+            "<p>Alle rapportens tabeller, beregnet fra kortlægningens surveydata og publiceret under "
+            "diskretionspolitikken for navngivne tilbud, med kortene og en kort tekst, hvis tal er læst fra "
+            f"tabellerne:</p><ul>{items}<li><a href=\"{CODE_PAGE}\">Alle kapitler med kode</a></li></ul>"
+            f'<p>Tabellerne som <a href="{WORKBOOK}">Excel-projektmappe</a> og som '
+            f'<a href="{CSV_FOLDER}">CSV-filer</a>.</p>')
+
+
 def page_html(table: pd.DataFrame, checks: pd.DataFrame, offers_per_type: pd.DataFrame, n_offers: tuple[int, int],
-              style: str = "", maps: str = "") -> str:
+              style: str = "", maps: str = "", pages: dict[str, str] | None = None) -> str:
     """The page's HTML before the shared frame: `table` is reproduction.compare's output, `checks`
-    consistency.checks', `n_offers` the offers of Tabel 9-3 and 9-4, `maps` maps_html's section."""
+    consistency.checks', `n_offers` the offers of Tabel 9-3 and 9-4, `maps` maps_html's section,
+    `pages` the mapping's chapter pages (stem -> title) it links."""
     verdicts = table["verdict"].value_counts()
     failed = int((~checks["holds"].astype(bool)).sum())
     per_type = "; ".join(f"{r.intervention_type.lower()} {display.number(r.offers)}"
@@ -123,8 +141,8 @@ def page_html(table: pd.DataFrame, checks: pd.DataFrame, offers_per_type: pd.Dat
         f"<p>Alle rapportens trykte tal er desuden holdt op mod hinanden: {display.number(len(checks))} kontroller, "
         f"hvoraf {display.number(failed)} ikke holder. De står i den sidste tabel med rapportens linje; "
         f"regnestykket bag hver står i docs/kortlaegning_inconsistencies.md. Kortlægningens øvrige tabeller, "
-        f"beregnet fra surveydata, kommer til i næste trin; kortene nederst er tegnet fra en syntetisk tvilling "
-        f"af surveydata, ikke fra rigtige data.</p>")
+        f"beregnet fra surveydata, {'står på kapitelsiderne nedenfor' if pages else 'kommer til i næste trin'}; "
+        f"kortene nederst er tegnet fra en syntetisk tvilling af surveydata, ikke fra rigtige data.</p>")
     rep = _table(["Tabel", "Række", "Kolonne", "Mål", "Rapportens tal", "Genberegnet", "Vurdering", "Linje"],
                  reproduction_rows(table), {4, 5, 7})
     inc = _table(["Type", "Tabel", "Række / kolonne", "Trykt", "Hvad tallene giver", "Linje(r)"],
@@ -132,6 +150,6 @@ def page_html(table: pd.DataFrame, checks: pd.DataFrame, offers_per_type: pd.Dat
     return ("<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">"
             "<title>Kortlægningen 2016</title>" + style +
             "<style>body{font-family:sans-serif;margin:2em auto;max-width:80em;line-height:1.4}</style></head><body>"
-            "<h1>Kortlægningen 2016: rapportens egne tal</h1>" + intro +
+            "<h1>Kortlægningen 2016: rapportens egne tal</h1>" + intro + chapters_html(pages or {}) +
             "<h2 id=\"tilbudstabeller\">Det, som tilbudstabellerne bestemmer</h2>" + rep +
             "<h2 id=\"selvmodsigelser\">Hvor rapportens tal modsiger hinanden</h2>" + inc + maps + "</body></html>")

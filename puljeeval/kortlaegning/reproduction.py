@@ -9,6 +9,8 @@ follow from its count and N, a total that does not add up), the row says so, and
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -67,7 +69,7 @@ NO_CELL = "no cell to compare"
 
 def flagged(pub: Published, failed: pd.DataFrame) -> tuple[set[tuple], set[tuple], set[str], set[str]]:
     """Where the report contradicts itself, from the failed consistency checks: the cells
-    (table, row, column, measure), the rows (table, row), the tables whose base is in doubt (a
+    (table, row, column, measure), the rows or columns (table, label), the tables whose base is in doubt (a
     duplicated table; a table that prints a quantity, or an N, that differs from the same quantity
     elsewhere) and the prose statements in such a contradiction."""
     cells, rows, tables, statements = set(), set(), set(), set()
@@ -88,6 +90,8 @@ def flagged(pub: Published, failed: pd.DataFrame) -> tuple[set[tuple], set[tuple
             cells.add((r.table, r.row, r.column, r.measure))
         elif r.table and r.row:
             rows.add((r.table, r.row))
+        elif r.table and r.column and r.check.endswith("|ticks"):
+            rows.add((r.table, r.column))   # a whole column contradicted (Tabel 4-6's shares of ticks)
         elif r.table:
             tables.add(r.table)
         if r.kind == "statement":
@@ -181,7 +185,7 @@ def compare_survey(pub: Published, cells: pd.DataFrame, failed: pd.DataFrame,
         """A cell the report's own numbers contradict. In a table whose base is in doubt only what
         the contradiction explains: a share no count of the computed denominator gives, a count
         whose group's counts differ from the printed ones by no more than its N does."""
-        if (table, row, column, measure) in bad_cells or (table, row) in bad_rows:
+        if (table, row, column, measure) in bad_cells or (table, row) in bad_rows or (table, column) in bad_rows:
             return True
         if table not in bad_tables:
             return False
@@ -234,3 +238,74 @@ def compare_survey(pub: Published, cells: pd.DataFrame, failed: pd.DataFrame,
                                                out["report_inconsistent"], strict=True)]
     out["within"] = out["within"].fillna(False).astype(bool)
     return out[SURVEY_COLUMNS]
+
+
+# The mapping's rows in the evaluation's reproduction table (puljeeval/evaluation/reproduction.py),
+# so that one check compares every printed number of both reports with what the pages and the
+# workbooks display. The mapping publishes as one chapter; its tables keep the printed layout
+# (kortlaegning/publish_tables.py): a `row` column with the printed row label and, per printed
+# column j, `k<j>_count`, `k<j>_pct`, `k<j>_n`.
+MAPPING_CHAPTER = "kortlaegning"
+REPORT_KINDS = {"count": "count", "n": "count", "missing": "count", "pct": "share_pct"}
+INCONSISTENT_NOTE = ("the report's own numbers contradict each other here (docs/kortlaegning_inconsistencies.md)",
+                     "rapportens egne tal modsiger hinanden her (docs/kortlaegning_inconsistencies.md)")
+
+
+def _published_cell(pub: Published, table: str, row: str, column: str, measure: str,
+                    shown: dict[str, set[str]] | None) -> dict | None:
+    """Where a printed number is displayed: the mapping's published table, its row and column
+    (`shown`: the published tables' columns by table id; None: every printed number is shown)."""
+    t = pub.tables.get(table)
+    if t is None or measure == "missing" or (shown is not None and table not in shown):
+        return None
+    if measure == "n":
+        # the N of a column group, or the table's one N: beside the first printed row
+        j = t["columns"].index(column) if column in t["columns"] else 0
+        name = f"k{j}_n" if shown is None or f"k{j}_n" in shown[table] else "n"
+    elif row not in t["rows"] or column not in t["columns"]:
+        return None
+    else:
+        name = f"k{t['columns'].index(column)}_{measure}"
+    if shown is not None and name not in shown[table]:
+        return None
+    return {"chapter": MAPPING_CHAPTER, "table": table, "column": name, "where": {"row": row if measure != "n"
+                                                                                   else t["rows"][0]}}
+
+
+def report_rows(table: pd.DataFrame, pub: Published, shown: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """The mapping's compared rows (compare_survey) as rows of the evaluation's reproduction table
+    (its COLUMNS), each pointing at the published cell that displays it (`shown`: the columns of
+    the published tables by id; Figur 3-1's two numbers are in a map's caption only); the two estimates that
+    rest on no survey answer stay in the mapping's own table only (they cannot fail)."""
+    from puljeeval.evaluation.reproduction import COLUMNS as REPRODUCTION_COLUMNS
+    from puljeeval.evaluation.reproduction import could_fail, half_unit
+    from puljeeval.kortlaegning.consistency import table_label
+
+    rows = []
+    table = table.assign(**{c: table[c].where(table[c].map(lambda v: isinstance(v, str)), "")
+                            for c in ("table", "row", "column", "id")})
+    for r in table[table["verdict"] != NO_CELL].itertuples(index=False):
+        measure = "pct" if r.measure == "pct_range" else r.measure
+        kind = REPORT_KINDS[measure]
+        where = table_label(r.table) if r.table else "prosa"
+        what = " · ".join(x for x in (r.row, r.column) if isinstance(x, str) and x)
+        if r.kind == "statement":
+            quantity = f"Kortlægningen, {r.id}: {what or where}"
+        else:
+            quantity = f"Kortlægningen, {where}: {what} ({r.measure})"
+        approx = r.compare == "approx"
+        width = float(APPROX_POINTS) if approx else float(half_unit(int(r.decimals))) if kind != "count" else 0.0
+        published = float(r.published)
+        # a verbal or bounded statement ("en tredjedel", "over halvdelen") is no displayed number
+        cell = (_published_cell(pub, r.table, r.row, r.column, measure, shown)
+                if r.table and r.compare == "eq" else None)
+        inconsistent = bool(r.report_inconsistent)
+        rows.append({
+            "quantity": quantity, "label": quantity, "reference": f"Kortlægningen 2016, {where}, linje {r.source_line}",
+            "kind": kind, "published": published, "decimals": int(r.decimals), "reproduced": r.reproduced,
+            "difference": r.difference, "tolerance": width, "within_tolerance": bool(r.within),
+            "could_fail": could_fail(published, Decimal(repr(width))),
+            "report_inconsistent": inconsistent, "note": INCONSISTENT_NOTE[0] if inconsistent else "",
+            "note_da": INCONSISTENT_NOTE[1] if inconsistent else "",
+            "cell": json.dumps(cell, ensure_ascii=False) if cell else "", "sources": "", "statement": ""})
+    return pd.DataFrame(rows, columns=REPRODUCTION_COLUMNS)

@@ -105,11 +105,11 @@ class Markers:
     convention: str = ""
 
     @classmethod
-    def from_registry(cls, spec: Mapping[str, Any], min_count: int) -> Markers:
+    def from_registry(cls, spec: Mapping[str, Any], min_count: int, extra: Mapping[str, Any] | None = None) -> Markers:
         missing = [s for s in STATUSES if s and s not in spec]
         if missing:
             raise KeyError(f"tables.yaml: `markers` has no entry for {missing}")
-        fill = {"min_count": min_count}
+        fill = {"min_count": min_count, **(extra or {})}
         return cls(symbols={s: str(spec[s]["symbol"]).format(**fill) for s in STATUSES if s},
                    legends={s: str(spec[s]["legend"]).format(**fill) for s in STATUSES if s},
                    words={s: str(spec[s]["words"]).format(**fill) for s in STATUSES if s},

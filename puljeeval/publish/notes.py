@@ -18,26 +18,37 @@ def sheet_name(registry: Registry) -> str:
     return str(registry.raw["notes"]["sheet"])
 
 
+def texts(registry: Registry, chapter: str) -> dict[str, Any]:
+    """The notes' texts of a chapter: `notes`, with what `notes.chapters.<chapter>` replaces."""
+    raw = dict(registry.raw["notes"])
+    own = dict((raw.pop("chapters", None) or {}).get(chapter) or {})
+    return {**raw, **own}
+
+
 def notes(chapter: str, config: Any, registry: Registry, markers: Markers, tables_hash: str,
-          title: str | None = None) -> pd.DataFrame:
+          title: str | None = None, fill: dict[str, Any] | None = None,
+          source: pages.Source | None = None) -> pd.DataFrame:
     """Two columns (item, value): the notes sheet, first in the workbook (`title`: the chapter's
-    title as the pages give it)."""
-    t = registry.raw["notes"]
-    min_count = config["disclosure"]["min_count"]
+    title as the pages give it; `fill`: the values of a chapter's own disclosure texts, from
+    `tables.thresholds`; `source`: the data source when it is not the evaluation's, the
+    mapping's)."""
+    t = texts(registry, chapter)
+    values = {"min_count": config["disclosure"]["min_count"]} if not fill else dict(fill)
+    source = source or pages.evaluation_source(config)
     rows = []
-    line = pages.synthetic_line(config)
-    if line:
-        rows.append((t["warning"], line))
+    if source.synthetic_line:
+        rows.append((t["warning"], source.synthetic_line))
     rows += [(t["chapter"], title or chapter),
-             (t["data_source"], pages.data_source(config)),
+             (t["data_source"], source.text),
              (t["commit"], pages.git_commit()),
              (t["config_hash"], config_hash(config, tables_hash)),
-             (t["disclosure"][0], t["disclosure"][1].format(min_count=min_count)),
+             (t["disclosure"][0], t["disclosure"][1].format(**values)),
              (t["rounding"][0], t["rounding"][1])]
     rows += [(t["marker"].format(symbol=symbol), text) for symbol, text in markers.legend()]
     if markers.convention:
         rows.append((t["convention"], markers.convention))
-    rows += [(tab.sheet, t["sheet_of"].format(id=tab.id)) for tab in registry.chapter_tables(chapter)]
+    rows += [(tab.sheet, t["sheet_of"].format(id=tab.id) if tab.title is None
+              else t["sheet_title"].format(id=tab.id, title=tab.title)) for tab in registry.chapter_tables(chapter)]
     # each unit in words, with the headings that carry it
     headings: dict[str, list[str]] = {}
     for tab in registry.chapter_tables(chapter):
@@ -57,7 +68,7 @@ def readme(chapter: str, notes_frame: pd.DataFrame, registry: Registry, excel_fo
     """README.txt beside the chapter's CSVs: what the files are, the two CSV dialects (the
     documented one beside the README, the Danish Excel one in `excel_folder`), then the notes, as
     text."""
-    t = registry.raw["notes"]
+    t = texts(registry, chapter)
     lines = [t["readme"].format(chapter=chapter), ""]
     lines += [line.format(chapter=chapter, folder=excel_folder) for line in t["csv_dialects"]]
     lines += [""]

@@ -33,7 +33,10 @@ from typing import Any
 from puljeeval.publish import terms as term_labels
 from puljeeval.publish.display import Markers
 
-CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5")
+# The final evaluation's chapters, then the 2016 mapping (Kortlægning), whose tables are one
+# workbook (results/tables/kortlaegning.xlsx) shown on its chapter pages.
+CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5", "kortlaegning")
+MAPPING = "kortlaegning"
 # Excel's limit on sheet names and the characters it refuses in them.
 SHEET_MAX = 31
 SHEET_FORBIDDEN = set("[]:*?/\\")
@@ -133,6 +136,7 @@ class Table:
     rule_args: dict = field(default_factory=dict)
     columns: tuple[Column, ...] = ()
     kept: tuple[str, ...] = ()
+    title: str | None = None    # the report's own title of the table (the mapping's tables)
 
     @property
     def headings(self) -> dict[str, str]:
@@ -167,6 +171,15 @@ class Registry:
         self.tables: dict[str, Table] = {key: self._table(key, spec) for key, spec in raw["tables"].items()}
         self.figures: dict[str, dict] = {ch: dict(raw.get("figures", {}).get(ch, {})) for ch in CHAPTERS}
         self._markers: dict[str, Any] = dict(raw.get("markers", {}))
+        # rule -> the config key of its thresholds (`policies`: {rule: {config: key, threshold: name}})
+        self.policies: dict[str, str] = {}
+        self.policy_thresholds: dict[str, str] = {}
+        for rule, spec in dict(raw.get("policies") or {}).items():
+            if not isinstance(spec, Mapping) or set(spec) != {"config", "threshold"}:
+                raise RegistryError(f"tables.yaml: policies.{rule}: expected {{config: <dotted key>, threshold: "
+                                    f"<its key of the smallest count shown>}}, found {spec!r}")
+            self.policies[str(rule)] = str(spec["config"])
+            self.policy_thresholds[str(spec["config"])] = str(spec["threshold"])
         self._check()
 
     # ---------------------------------------------------------------- reading
@@ -192,7 +205,8 @@ class Registry:
                                   decimals=col.get("decimals"), source=col.get("from"), labels=col.get("labels"),
                                   by=col.get("by")))
         return Table(id=key, chapter=spec["chapter"], sheet=str(spec["sheet"]), source=spec["source"],
-                     rule=rule.pop("rule"), rule_args=rule, columns=tuple(columns), kept=tuple(kept))
+                     rule=rule.pop("rule"), rule_args=rule, columns=tuple(columns), kept=tuple(kept),
+                     title=None if spec.get("title") is None else str(spec["title"]))
 
     def _check(self) -> None:
         sheets: dict[tuple[str, str], str] = {}
@@ -233,6 +247,12 @@ class Registry:
         if chapter not in CHAPTERS:
             raise RegistryError(f"chapter '{chapter}' is not one of {list(CHAPTERS)}")
         return [t for t in self.tables.values() if t.chapter == chapter]
+
+    def policy_keys(self, chapter: str) -> list[str]:
+        """The config keys whose blocks the disclosure rules of a chapter's tables take as arguments
+        (`policies`: rule -> config key), which the chapter's publishing rule must declare."""
+        return list(dict.fromkeys(self.policies[t.rule] for t in self.chapter_tables(chapter)
+                                  if t.rule in self.policies))
 
     def sources(self, chapter: str) -> list[str]:
         """The interim tables a chapter's publishing reads."""
@@ -506,10 +526,16 @@ class Registry:
             raise RegistryError(f"tables.yaml: no figure '{key}' under figures.{chapter}")
         return self.figures[chapter][key]
 
-    def markers(self, min_count: int) -> Markers:
-        """The symbols for cells without a number, their legend and the words prose uses instead."""
+    def markers(self, min_count: int, chapter: str | None = None, fill: Mapping[str, Any] | None = None) -> Markers:
+        """The symbols for cells without a number, their legend and the words prose uses instead;
+        a chapter may replace some (`markers.chapters.<chapter>`: the mapping's organisations), its
+        texts filled from `fill` (the chapter's disclosure policy)."""
+        spec = {k: v for k, v in self._markers.items() if k != "chapters"}
+        own = dict((self._markers.get("chapters") or {}).get(chapter) or {}) if chapter else {}
+        for status, entry in own.items():
+            spec[status] = {**dict(spec.get(status) or {}), **dict(entry)} if isinstance(entry, Mapping) else entry
         try:
-            return Markers.from_registry(self._markers, min_count)
+            return Markers.from_registry(spec, min_count, fill)
         except KeyError as err:
             raise RegistryError(str(err.args[0])) from None
 

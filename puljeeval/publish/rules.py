@@ -505,12 +505,97 @@ def model_rows(table: pd.DataFrame, min_count: int) -> Masked:
     return out
 
 
+# ---------------------------------------------------------------------------- the mapping's organisations
+
+GROUP_MEASURE = re.compile(r"^(k\d+)_(count|pct|n)$")
+
+
+def _groups(columns: Iterable[str]) -> list[str]:
+    """The printed columns' prefixes (`k<position>`) of a mapping table, in order."""
+    found = [m.group(1) for m in map(GROUP_MEASURE.match, columns) if m]
+    return sorted(dict.fromkeys(found), key=lambda g: int(g[1:]))
+
+
+def organisations(table: pd.DataFrame, min_count: int, min_offers: int, min_staff: int, dominance: dict,
+                  total: str | None = None) -> Masked:
+    """The mapping's tables of named organisations (docs/kortlaegning_disclosure.md), in the
+    printed layout of puljeeval/kortlaegning/publish_tables.py: a row per printed row, per printed
+    column `k<j>` its count, share and N; kept per row `printed`, `sensitive` and `is_total`.
+
+    1. A table the report printed (`printed`) is published as printed: nothing is hidden.
+    2. Any other table (a breakdown a researcher added) hides a count of offers below
+       `min_offers` (and a group whose N is below it), with secondary suppression over the
+       table's arithmetic: the categories of a column and the answers in none of them make up its
+       N unless they overlap (several answers per offer: then a count whose complement N - count is
+       small is hidden too), and the columns add up to the `total` column.
+    3. Rows of staff characteristics (`sensitive` = staff) are shown only for a column whose offers
+       have at least `min_staff` staff in all. Every offer counted has at least one, so a column of
+       at least `min_staff` offers qualifies; a smaller one is hidden (primary).
+    4. Magnitudes (`sensitive` = magnitude: summed staff) follow the dominance rule: a cell where
+       the largest `dominance['n']` offers may make up more than `dominance['k']` of the sum is
+       hidden. The published tables do not carry the offers' contributions, so a cell is hidden
+       unless it sums more than `dominance['n']` offers and a `k<j>_top` column (the largest
+       contributions' sum) shows it is not dominated.
+
+    `min_count` (persons) does not apply: the units are organisations."""
+    out = Masked.shown(table)
+    flags = set(table["printed"].astype(bool)) if "printed" in table.columns else {False}
+    if flags == {True}:
+        return out
+    groups = _groups(table.columns)
+    missing = [f"{g}_{m}" for g in groups for m in ("count", "n") if f"{g}_{m}" not in table.columns]
+    if missing:
+        raise ValueError(f"organisations: a table the report did not print needs every column's count and N "
+                         f"(missing {missing}); list them in config/tables.yaml, with `show: false` if not shown")
+    if total is not None and total not in groups:
+        raise ValueError(f"organisations: the total column '{total}' is not one of the table's columns {groups}")
+    body_groups = [g for g in groups if g != total]
+    totals = table["is_total"].astype(bool) if "is_total" in table.columns else pd.Series(False, index=table.index)
+    body_rows = [i for i in table.index if not totals[i]]
+    sensitive = table["sensitive"].astype(str) if "sensitive" in table.columns else pd.Series("none", index=table.index)
+    counts = pd.DataFrame({g: [_count(table.at[i, f"{g}_count"]) for i in body_rows] for g in groups},
+                          index=body_rows)
+    ns = pd.Series({g: max((_count(v) for v in table[f"{g}_n"]), default=0.0) for g in groups})
+    problem = _Problem(min_offers)
+    if total is not None:
+        _grid(problem, "c", counts[body_groups], ns[body_groups], counts[total], float(ns[total]),
+              where="organisations")
+    else:
+        _grid(problem, "c", counts[body_groups], ns[body_groups], where="organisations")
+    key = {g: (ALL if g == total else g) for g in groups}
+    top_n, top_k = int(dominance["n"]), float(dominance["k"])
+    for i in body_rows:
+        for g in groups:
+            cell = ("c", i, key[g])
+            if sensitive[i] == "staff" and ns[g] < min_staff:
+                problem.hidden.setdefault(cell, PRIMARY)
+            elif sensitive[i] == "magnitude":
+                top = table.at[i, f"{g}_top"] if f"{g}_top" in table.columns else None
+                dominated = ns[g] <= top_n or top is None or pd.isna(top) or float(top) > top_k * counts.at[i, g]
+                if dominated and counts.at[i, g] > 0:
+                    problem.hidden.setdefault(cell, PRIMARY)
+    status = problem.solve()
+    for i in body_rows:
+        for g in groups:
+            why = status.get(("c", i, key[g]))
+            if why:
+                _hide(out, [i], [f"{g}_count", f"{g}_pct"], why)
+    for g in groups:
+        why = status.get((N, key[g]))
+        if why:
+            _hide(out, list(table.index), [f"{g}_count", f"{g}_pct", f"{g}_n"], why)
+    return out
+
+
 RULES: dict[str, Callable[..., Masked]] = {
     "none": none, "share_table": share_table, "row_shares": row_shares, "outcome_rows": outcome_rows,
     "binary_counts": binary_counts, "production": production, "flow_steps": flow_steps,
     "element_flow": element_flow, "intention_shares": intention_shares, "histogram": histogram,
-    "model_rows": model_rows,
+    "model_rows": model_rows, "organisations": organisations,
 }
+# Rules whose arguments include a block of the run's config (config/tables.yaml `policies`: rule ->
+# config key): the mapping's thresholds for organisations.
+POLICY_RULES = ("organisations",)
 
 
 def apply(name: str, table: pd.DataFrame, min_count: int, arguments: dict | None = None) -> Masked:

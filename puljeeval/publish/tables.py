@@ -65,31 +65,74 @@ def check_columns(table: Table, frame: pd.DataFrame) -> None:
                             f"in the interim table; columns {extra} of it are not in the registry")
 
 
-def controlled(table: Table, interim: pd.DataFrame, min_count: int) -> Masked:
+def policy(config: Any, key: str) -> dict[str, Any]:
+    """The config block at dotted `key` (a rule's policy, such as kortlaegning.disclosure)."""
+    node = config
+    for part in key.split("."):
+        node = node[part]
+    return dict(node.plain() if hasattr(node, "plain") else node)
+
+
+def _flat(block: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in block.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}_"))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def thresholds(registry: Registry, chapter: str, config: Any) -> tuple[int, dict[str, Any]]:
+    """A chapter's threshold and what its markers' and notes' texts are filled with: the
+    evaluation's `disclosure.min_count`; for a chapter whose rules take a policy (the mapping's
+    organisations) that policy's threshold and values (nested keys joined by '_'; a fraction
+    also in percent, Danish, as `<key>_pct`)."""
+    keys = registry.policy_keys(chapter)
+    if not keys:
+        return int(config["disclosure"]["min_count"]), {}
+    fill: dict[str, Any] = {}
+    for key in keys:
+        for k, v in _flat(policy(config, key)).items():
+            fill[k] = v
+            if isinstance(v, float) and 0 < v < 1:
+                fill[f"{k}_pct"] = display.number(100 * v)
+    return int(fill[registry.policy_thresholds[keys[0]]]), fill
+
+
+def controlled(table: Table, interim: pd.DataFrame, min_count: int,
+               policy_args: dict[str, Any] | None = None) -> Masked:
     """The interim table with the table's disclosure rule applied, and every empty cell given its
-    reason (hidden, not applicable, not estimated)."""
+    reason (hidden, not applicable, not estimated). `policy_args`: the config block of a rule that
+    takes one (registry `policies`)."""
     check_columns(table, interim)
+    if table.rule in rules.POLICY_RULES and policy_args is None:
+        raise RegistryError(f"tables.yaml: table '{table.id}': rule '{table.rule}' takes its thresholds from the "
+                            f"config (`policies` in config/tables.yaml), which this step was not given")
     masked = rules.apply(table.rule, interim[table.source_columns].reset_index(drop=True), min_count,
-                         table.rule_args)
+                         {**table.rule_args, **(policy_args or {})})
     notes = masked.values[NOTE_COLUMN] if NOTE_COLUMN in masked.values else None
     masked.mark_missing(None if notes is None else notes.astype("string").fillna("").str.len() > 0)
     return masked
 
 
 def publish_chapter(chapter: str, interim: dict[str, pd.DataFrame], registry: Registry,
-                    min_count: int) -> Chapter:
-    """A chapter's disclosure-controlled tables, in the registry's order."""
+                    min_count: int, config: Any = None) -> Chapter:
+    """A chapter's disclosure-controlled tables, in the registry's order (`config`: the run's
+    config, for the rules that take a block of it: registry `policies`)."""
     tables = registry.chapter_tables(chapter)
     missing = sorted({t.source for t in tables} - set(interim))
     if missing:
         raise KeyError(f"{chapter}: interim tables {missing} were not given")
-    return Chapter({t.id: controlled(t, interim[t.source], min_count) for t in tables})
+    policies = {key: policy(config, key) for key in registry.policy_keys(chapter)} if config is not None else {}
+    return Chapter({t.id: controlled(t, interim[t.source], min_count, policies.get(registry.policies.get(t.rule, "")))
+                    for t in tables})
 
 
-def publish_from_files(chapter: str, paths: Any, registry: Registry, min_count: int) -> Chapter:
+def publish_from_files(chapter: str, paths: Any, registry: Registry, min_count: int, config: Any = None) -> Chapter:
     """`publish_chapter` on the interim tables of a rule's inputs (`paths[name]` per source)."""
     return publish_chapter(chapter, read_sources({name: paths[name] for name in registry.sources(chapter)}),
-                           registry, min_count)
+                           registry, min_count, config)
 
 
 # ---------------------------------------------------------------------- what readers see

@@ -9,6 +9,7 @@ render/html_table.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bs4 import BeautifulSoup, Tag
@@ -67,11 +68,13 @@ figure.fig img { max-width: 100%; height: auto; }
 """
 
 
-def site_header(chapters: dict[str, str], current: str | None) -> str:
+def site_header(chapters: dict[str, str], current: str | None, more: Sequence[tuple[str, str, str]] = ()) -> str:
     """The header of every page: the report's title and links to the index, the previous and
-    the next chapter (`chapters`: stem -> title, in report order)."""
+    the next chapter (`chapters`: stem -> title, in report order); `more`: further links (href,
+    rel, text) after the index, such as the mapping's front page."""
     stems = list(chapters)
     links = [f'<a href="{INDEX}" rel="index">Forside</a>']
+    links += [f'<a href="{escape(href)}" rel="{escape(rel)}">{escape(text)}</a>' for href, rel, text in more]
     if current in chapters:
         i = stems.index(current)
         if i > 0:
@@ -119,7 +122,8 @@ def toc_html(entries: list[tuple[str, str, str]]) -> str:
     return f'<nav class="toc" aria-label="Indhold"><b>Indhold</b><ul>{items}</ul></nav>'
 
 
-def _framed(html: str, title: str, stem: str | None, chapters: dict[str, str]) -> BeautifulSoup:
+def _framed(html: str, title: str, stem: str | None, chapters: dict[str, str],
+            links: Sequence[tuple[str, str, str]] = ()) -> BeautifulSoup:
     """What every page gets: `lang="da"`, its title, the stylesheets and the shared header."""
     soup = BeautifulSoup(html, "html.parser")
     soup.html["lang"] = "da"
@@ -129,15 +133,16 @@ def _framed(html: str, title: str, stem: str | None, chapters: dict[str, str]) -
     style = soup.new_tag("style")
     style.string = SCREEN_CSS + PRINT_CSS.replace("__RUNNING__", css_string(title))
     soup.head.append(style)
-    soup.body.insert(0, BeautifulSoup(site_header(chapters, stem), "html.parser"))
+    soup.body.insert(0, BeautifulSoup(site_header(chapters, stem, links), "html.parser"))
     return soup
 
 
-def finish_chapter(html: str, title: str, stem: str | None, chapters: dict[str, str]) -> str:
+def finish_chapter(html: str, title: str, stem: str | None, chapters: dict[str, str],
+                   links: Sequence[tuple[str, str, str]] = ()) -> str:
     """nbconvert's page of a chapter as reviewers get it: `lang="da"`, the chapter's title, the
-    shared header, a table of contents after the chapter's first heading (and the synthetic-data
-    banner, when there is one) and the stylesheets."""
-    soup = _framed(html, title, stem, chapters)
+    shared header (`links`: more links in it), a table of contents after the chapter's first
+    heading (and the synthetic-data banner, when there is one) and the stylesheets."""
+    soup = _framed(html, title, stem, chapters, links)
     entries = contents(soup)
     if entries:
         anchor = _after(soup)

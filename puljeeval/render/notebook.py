@@ -76,10 +76,17 @@ class Published:
     """A chapter's published tables in `masked_dir`, by registry id. `source` is the notebook's
     settings (side file `tables`, and `core_elements` if element labels are used) or a Registry."""
 
-    def __init__(self, masked_dir: str | Path, source: Registry | Any, min_count: int) -> None:
+    def __init__(self, masked_dir: str | Path, source: Registry | Any, min_count: int | None = None,
+                 chapter: str | None = None) -> None:
+        """`min_count` None: the chapter's threshold and marker texts from its settings
+        (`tables.thresholds`: the mapping's policy for organisations)."""
         self.masked_dir = Path(masked_dir)
         self.registry = source if isinstance(source, Registry) else from_settings(source)
-        self.markers = self.registry.markers(min_count)
+        fill = None
+        if min_count is None:
+            from puljeeval.publish.tables import thresholds
+            min_count, fill = thresholds(self.registry, str(chapter), source.config)
+        self.markers = self.registry.markers(min_count, chapter, fill)
         self._cache: dict[str, Masked] = {}
 
     def masked(self, table_id: str) -> Masked:
@@ -119,8 +126,14 @@ class Published:
         return html_table.table_html(table, self.masked(table_id), self.registry, self.markers, title, rows)
 
     def title(self, table_id: str) -> str:
-        """The table's sheet name, i.e. its place in the report's numbering."""
-        return self.registry.tables[table_id].sheet
+        """The table's sheet name, i.e. its place in the report's numbering, with the report's own
+        title when the registry has it ("Tabel 3-1: Fordeling af ...")."""
+        table = self.registry.tables[table_id]
+        return table.sheet if table.title is None else f"{table.sheet}: {table.title}"
+
+    def heading(self, table_id: str, column: str) -> str:
+        """A column's Danish heading (the registry's)."""
+        return self.registry.tables[table_id].headings[column]
 
     def labels(self, name: str) -> dict[str, str]:
         """A label set of the registry (code -> Danish label)."""

@@ -9,6 +9,7 @@ Chromium through Playwright (Debian's chromium, as README's set-up installs it).
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -32,7 +33,9 @@ section.front .subtitle { font-size: 13pt; color: #333; }
 section.front dl { margin-top: 30mm; font-size: 10pt; }
 section.front dt { font-weight: bold; }
 section.front dd { margin: 0 0 0.6em 0; }
-section.contents, section.chapter, section.appendix { break-before: page; }
+section.contents, section.chapter, section.appendix, section.part { break-before: page; }
+section.part { page: front; padding-top: 60mm; }
+section.part h1 { font-size: 20pt; line-height: 1.2; }
 section.contents ol { line-height: 1.6; font-size: 11pt; }
 section.contents ol ol { font-size: 0.92em; line-height: 1.4; }
 """
@@ -92,10 +95,40 @@ def _reproduction_section(path: str | Path) -> str:
     return f'<section class="appendix" id="reproduktion-afsnit">{"".join(parts)}</section>'
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of the document after the final evaluation (the 2016 mapping): its title, an
+    introduction (HTML), its synthetic-data banner and its chapter pages (stem -> title, stem ->
+    page)."""
+
+    id: str
+    title: str
+    intro: str
+    banner_html: str
+    chapters: dict[str, str]
+    pages: dict[str, str | Path]
+
+
+def _part_section(part: Part, sections: list[str], contents: list[str]) -> str:
+    """A part's title page and chapters (appended to `sections` and `contents`); its css."""
+    sections.append(f'<section class="part" id="{escape(part.id)}"><h1>{escape(part.title)}</h1>'
+                    f"{part.banner_html}{part.intro}</section>")
+    items, css = [], ""
+    for stem, title in part.chapters.items():
+        html, heads, page_css = _chapter_section(stem, title, part.pages[stem])
+        css = css or page_css
+        sections.append(html)
+        subs = "".join(f'<li><a href="#{escape(a)}">{escape(t)}</a></li>' for a, t in heads)
+        items.append(f'<li><a href="#{escape(stem)}">{escape(title)}</a><ol>{subs}</ol></li>')
+    contents.append(f'<li><a href="#{escape(part.id)}">{escape(part.title)}</a><ol>{"".join(items)}</ol></li>')
+    return css
+
+
 def document(chapters: dict[str, str], pages: dict[str, str | Path], reproduction_page: str | Path,
-             facts: list[tuple[str, str]], banner_html: str) -> str:
+             facts: list[tuple[str, str]], banner_html: str, parts: list[Part] = ()) -> str:
     """The report as one HTML document (`chapters`: stem -> title; `pages`: stem -> reviewer
-    page; `facts`: (item, value) rows of the front page: data source, commit, config)."""
+    page; `facts`: (item, value) rows of the front page: data source, commit, config; `parts`:
+    further parts, each after a title page of its own: the mapping)."""
     sections, contents, css = [], [], ""
     for stem, title in chapters.items():
         html, heads, page_css = _chapter_section(stem, title, pages[stem])
@@ -104,8 +137,13 @@ def document(chapters: dict[str, str], pages: dict[str, str | Path], reproductio
         subs = "".join(f'<li><a href="#{escape(a)}">{escape(t)}</a></li>' for a, t in heads)
         contents.append(f'<li><a href="#{escape(stem)}">{escape(title)}</a><ol>{subs}</ol></li>')
     contents.append('<li><a href="#reproduktion">Reproduktion af rapportens tal</a></li>')
+    after: list[str] = []
+    for part in parts:
+        part_css = _part_section(part, after, contents)
+        css = css or part_css
+    every = {**chapters, **{stem: title for part in parts for stem, title in part.chapters.items()}}
     named = "\n".join(f'@page {stem} {{ @top-left {{ content: "{layout.css_string(title)}"; }} }}'
-                      for stem, title in chapters.items())
+                      for stem, title in every.items())
     style = DOCUMENT_CSS % {"report": layout.css_string(layout.REPORT_TITLE), "named": named}
     front = (f'<section class="front"><h1>{escape(layout.REPORT_TITLE)}</h1>'
              f'<p class="subtitle">{escape(layout.REPORT_SUBTITLE)}</p>{banner_html}<dl>'
@@ -113,7 +151,8 @@ def document(chapters: dict[str, str], pages: dict[str, str | Path], reproductio
     toc = f'<section class="contents"><h2>Indhold</h2><ol>{"".join(contents)}</ol></section>'
     return ('<!DOCTYPE html>\n<html lang="da"><head><meta charset="utf-8">'
             f"<title>{escape(layout.REPORT_TITLE)}</title>{css}<style>{style}</style></head><body>"
-            + front + toc + "".join(sections) + _reproduction_section(reproduction_page) + "</body></html>\n")
+            + front + toc + "".join(sections) + _reproduction_section(reproduction_page) + "".join(after)
+            + "</body></html>\n")
 
 
 def print_pdf(html_path: str | Path, pdf_path: str | Path, browser: str | None = None) -> None:

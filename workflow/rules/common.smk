@@ -8,7 +8,8 @@ import pandas as pd
 from puljeeval.data.contract import EXTRACTS
 from puljeeval.evaluation import reproduction
 from puljeeval.scoring import score as scoring
-from puljeeval.publish.registry import Registry
+from puljeeval.publish.registry import MAPPING, Registry
+from puljeeval.render.pages import MAPPING_TWIN_INPUT
 from puljeeval.settings import config_slice, read_yaml
 
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
@@ -90,12 +91,18 @@ def print_problem_report(path):
 PUBLISH_REGISTRY = Registry(read_yaml(config["files"]["tables"]))
 # What each chapter publishes; the render rules take these as the notebooks' inputs. The CSVs
 # and figures are folders: a rule with a {chapter} wildcard cannot declare a different list of
-# files per chapter (Snakemake outputs are patterns, not functions).
+# files per chapter (Snakemake outputs are patterns, not functions). The 2016 mapping
+# (Kortlægning) publishes through the same rule, as one chapter (MAPPING = "kortlaegning": one
+# workbook, CSV folder and folder of masked tables for all its chapters); its maps are drawn by
+# rule kortlaegning_maps, not by the figures rule.
 PUBLISHED_CHAPTERS = {
     chapter: {"workbook": f"results/tables/{chapter}.xlsx", "csv_dir": f"results/tables/{chapter}",
               "figures": f"results/figures/{chapter}", "masked": f"results/interim/published/{chapter}"}
     for chapter in CHAPTER_PAGES
 }
+# workflow/rules/kortlaegning_report.smk adds the mapping when it is included
+MAPPING_PUBLISHED = {"workbook": f"results/tables/{MAPPING}.xlsx", "csv_dir": f"results/tables/{MAPPING}",
+                     "masked": f"results/interim/published/{MAPPING}"}
 # The interim tables a registry `source` names (chapter 5's models: one file per outcome).
 PUBLISH_SOURCES = {
     **CHAPTER3_TABLES,
@@ -106,6 +113,11 @@ PUBLISH_SOURCES = {
     "bilag4_sensitivity": ELEMENT_MODELS["sensitivity"],
     "bilag4_interactions": ELEMENT_MODELS["interactions"],
 }
+# Whether the mapping's data are its survey twin's (config kortlaegning.data_source, twin when the
+# key is absent): its rules then take the twin's configuration (for the seed their notes and
+# banners give) as input MAPPING_TWIN_INPUT.
+KORTLAEGNING_SYNTHETIC = config["kortlaegning"].get("data_source", "twin") == "twin"
+KORTLAEGNING_SOURCE_INPUT = ({MAPPING_TWIN_INPUT: config["kortlaegning"]["twin"]} if KORTLAEGNING_SYNTHETIC else {})
 # What each chapter's figures read beyond the registry (the label sets of the tables they draw
 # included): config keys and side files.
 FIGURE_CONFIG = {
@@ -123,23 +135,65 @@ LABEL_INPUTS = {chapter: PUBLISH_REGISTRY.label_inputs(chapter) for chapter in P
 def publish_inputs(chapter, side=None):
     """The chapter's interim tables (by registry source name), the registry, and the side files
     its labels read (every table's; `side`: exactly these instead, for a rule that shows only
-    some tables, such as the figures)."""
+    some tables, such as the figures); the mapping's also the twin's configuration when its data
+    are synthetic (its notes give the seed)."""
     side = LABEL_INPUTS[chapter]["side_files"] if side is None else side
     return {
         **{name: PUBLISH_SOURCES[name] for name in PUBLISH_REGISTRY.sources(chapter)},
         "tables": SIDE_FILES["tables"],
         **{key: SIDE_FILES[key] for key in side},
+        **(KORTLAEGNING_SOURCE_INPUT if chapter == MAPPING else {}),
     }
 
 
 def publish_keys(chapter, keys=None):
     """A chapter's publishing rule's `params.config`: the threshold, provenance and the config
-    keys its labels read (`keys`: exactly these instead)."""
+    keys its labels read (`keys`: exactly these instead). A chapter whose disclosure rules take
+    their thresholds from a config block (registry `policies`: the mapping's organisations) reads
+    that block instead of the evaluation's threshold and provenance."""
     keys = LABEL_INPUTS[chapter]["config"] if keys is None else keys
-    return cfg(*dict.fromkeys(["disclosure.min_count", *PROVENANCE_KEYS, *keys]))
+    policies = PUBLISH_REGISTRY.policy_keys(chapter)
+    base = policies if policies else ["disclosure.min_count", *PROVENANCE_KEYS]
+    return cfg(*dict.fromkeys([*base, *keys]))
 
 
 # Rendering (render.smk)
+# Where the run's configuration came from: the default file, --configfile files, --config values.
+CONFIG_SOURCES = ["config/config.yaml"] + [
+    str(Path(f).relative_to(Path.cwd())) if Path(f).is_relative_to(Path.cwd()) else str(f)
+    for f in workflow.config_settings.configfiles
+] + [f"--config {key}={value}" for key, value in sorted((workflow.config_settings.config or {}).items())]
+# The mapping's pages (one notebook, notebooks/kortlaegning.ipynb, executed once for all of them by
+# rule render_kortlaegning and split into pages by rule kortlaegning_html), in the report's order,
+# after its front page results/report/kortlaegning.html (rule kortlaegning_page).
+KORTLAEGNING_PAGES = {
+    "kortlaegning_kapitel_3": "Kortlægningen 2016, kapitel 3. Geografisk overblik over behandlingstilbud",
+    "kortlaegning_kapitel_4": "Kortlægningen 2016, kapitel 4. Tilbuddenes størrelse og faglige kompetencer",
+    "kortlaegning_kapitel_5": "Kortlægningen 2016, kapitel 5. Typer af indsatser i tilbuddene",
+    "kortlaegning_kapitel_6": "Kortlægningen 2016, kapitel 6. Indholdet i indsatserne",
+    "kortlaegning_kapitel_7": "Kortlægningen 2016, kapitel 7. Opsporing, rekruttering og samarbejde",
+    "kortlaegning_bilag": "Kortlægningen 2016, bilag. Tabeller og figurer til kapitel 3-7 og metode",
+}
+KORTLAEGNING_REPORT = {
+    "notebook": "results/report/kortlaegning_kapitler.ipynb",
+    "pages": [f"results/report/{stem}.html" for stem in KORTLAEGNING_PAGES],
+    "code": "results/report/kortlaegning_kode.html",
+}
+
+
+def kortlaegning_published():
+    """Whether the mapping is published and rendered (workflow/rules/kortlaegning_report.smk is
+    included): the index and the report PDF then have its part."""
+    return MAPPING in PUBLISHED_CHAPTERS
+
+
+def kortlaegning_render_inputs():
+    """What the index and the report PDF read of the mapping: its pages, the page with the code, its
+    workbook and (synthetic data) the twin's configuration; nothing without the mapping."""
+    if not kortlaegning_published():
+        return {}
+    return {"mapping_pages": KORTLAEGNING_REPORT["pages"], "mapping_code": KORTLAEGNING_REPORT["code"],
+            "mapping_workbook": MAPPING_PUBLISHED["workbook"], **KORTLAEGNING_SOURCE_INPUT}
 # The config keys and side files each chapter's notebook reads (its prose and provenance).
 CHAPTER_CONFIG = {
     "kapitel_3": {"keys": [], "side": ["tables"]},
@@ -158,11 +212,17 @@ def chapter_side(chapter):
 REPORT_DOCUMENT = {"html": "results/report/rapport.html", "pdf": "results/report/rapport.pdf"}
 
 
-def print_kortlaegning_summary(path):
-    """The mapping's reproduction in one line at the end of a successful run."""
-    if not Path(path).exists():
-        return
-    verdicts = pd.read_csv(path)["verdict"].value_counts()
-    print(f"kortlægning: {verdicts.get('reproduced', 0)} of {int(verdicts.sum())} cells the report's offer tables "
-          f"determine reproduced; {verdicts.get('inconsistent in the report', 0)} inconsistent in the report, "
-          f"{verdicts.get('not reproduced', 0)} not reproduced")
+def print_kortlaegning_summary(offer_tables, survey_tables):
+    """The mapping's reproduction in two lines at the end of a successful run: the cells its own
+    offer tables determine, and every printed number beside the survey tables."""
+    for path, what in ((offer_tables, "cells the report's offer tables determine"),
+                       (survey_tables, "printed numbers (cells, N, prose) against the survey tables")):
+        if not Path(path).exists():
+            continue
+        verdicts = pd.read_csv(path)["verdict"].value_counts()
+        line = (f"kortlægning: {verdicts.get('reproduced', 0)} of {int(verdicts.sum())} {what} reproduced; "
+                f"{verdicts.get('inconsistent in the report', 0)} inconsistent in the report, "
+                f"{verdicts.get('not reproduced', 0)} not reproduced")
+        if verdicts.get("no cell to compare"):
+            line += f", {verdicts['no cell to compare']} estimates with no survey answer to compare"
+        print(line)

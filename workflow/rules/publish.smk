@@ -1,6 +1,11 @@
 # Publishing, one path for every chapter: per chapter ({chapter} = kapitel_3, kapitel_4,
-# kapitel_5) the published tables (disclosure control, display precision and Danish headings
-# from the registry config/tables.yaml) as a workbook and one CSV per sheet, and the figures.
+# kapitel_5, and the 2016 mapping's kortlaegning) the published tables (disclosure control,
+# display precision and Danish headings from the registry config/tables.yaml) as a workbook and
+# one CSV per sheet, and the figures (the evaluation's; the mapping's maps are rule
+# kortlaegning_maps').
+
+# The title each workbook's notes give its chapter.
+PUBLISH_TITLES = {**CHAPTER_PAGES, MAPPING: "Kortlægningen 2016: alle rapportens tabeller"}
 
 
 rule publish_tables:
@@ -12,9 +17,9 @@ rule publish_tables:
         masked=directory("results/interim/published/{chapter}"),
     params:
         config=lambda wc: publish_keys(wc.chapter),
-        title=lambda wc: CHAPTER_PAGES[wc.chapter],
+        title=lambda wc: PUBLISH_TITLES[wc.chapter],
     wildcard_constraints:
-        chapter="|".join(PUBLISHED_CHAPTERS),
+        chapter="|".join([*CHAPTER_PAGES, MAPPING]),
     conda:
         "../../environment.yml"
     log:
@@ -34,7 +39,7 @@ rule figures:
         # provenance: every figure says when its data are synthetic
         config=lambda wc: publish_keys(wc.chapter, FIGURE_CONFIG[wc.chapter]["keys"]),
     wildcard_constraints:
-        chapter="|".join(PUBLISHED_CHAPTERS),
+        chapter="|".join(FIGURE_CONFIG),
     conda:
         "../../environment.yml"
     log:

@@ -1,13 +1,8 @@
 # Render layer: the chapter notebooks executed with papermill (the config keys each chapter
 # reads, from the effective config, i.e. with --configfile and --config), converted to HTML for
-# reviewers (no code) and auditors (with code), and an index page linking everything.
-
-# Where the run's configuration came from: the default file, --configfile files, --config values.
-CONFIG_SOURCES = ["config/config.yaml"] + [
-    str(Path(f).relative_to(Path.cwd())) if Path(f).is_relative_to(Path.cwd()) else str(f)
-    for f in workflow.config_settings.configfiles
-] + [f"--config {key}={value}" for key, value in sorted((workflow.config_settings.config or {}).items())]
-
+# reviewers (no code) and auditors (with code), and an index page linking everything. The 2016
+# mapping's pages are rendered by workflow/rules/kortlaegning_report.smk; the index and the report
+# PDF include them as the report's second part.
 
 rule render_chapter:
     input:
@@ -64,6 +59,8 @@ rule chapter_html:
 
 rule report_index:
     input:
+        # the mapping's part (workflow/rules/kortlaegning_report.smk)
+        unpack(lambda wc: kortlaegning_render_inputs()),
         html=expand("results/report/{chapter}.html", chapter=CHAPTER_PAGES),
         reproduction=REPRODUCTION["public"],
         reproduction_page=REPRODUCTION["page"],
@@ -74,6 +71,7 @@ rule report_index:
         "results/report/index.html",
     params:
         chapters=CHAPTER_PAGES,
+        mapping_pages=lambda wc: KORTLAEGNING_PAGES if kortlaegning_published() else {},
         config=cfg(*PROVENANCE_KEYS),
     conda:
         "../../environment.yml"
@@ -87,6 +85,8 @@ rule report_index:
 
 rule report_pdf:
     input:
+        # the mapping as the document's second part (workflow/rules/kortlaegning_report.smk)
+        unpack(lambda wc: kortlaegning_render_inputs()),
         pages=[f"results/report/{chapter}.html" for chapter in CHAPTER_PAGES],
         reproduction=REPRODUCTION["page"],
     output:
@@ -94,6 +94,7 @@ rule report_pdf:
         pdf=REPORT_DOCUMENT["pdf"],
     params:
         chapters=CHAPTER_PAGES,
+        mapping_pages=lambda wc: KORTLAEGNING_PAGES if kortlaegning_published() else {},
         config=cfg(*PROVENANCE_KEYS),
     conda:
         "../../environment.yml"

@@ -97,6 +97,13 @@ rule reproduction:
         pages=expand("results/report/{chapter}.html", chapter=CHAPTER_PAGES),
         workbooks=[PUBLISHED_CHAPTERS[ch]["workbook"] for ch in CHAPTER_PAGES],
         masked=[PUBLISHED_CHAPTERS[ch]["masked"] for ch in CHAPTER_PAGES],
+        # the 2016 mapping's printed numbers beside its survey tables (kortlaegning_tables.smk), and
+        # its pages, workbook and published tables, read back like the evaluation's
+        kortlaegning=lambda wc: KORTLAEGNING_TABLES["reproduction"],
+        kortlaegning_published=config["kortlaegning"]["published"],
+        kortlaegning_pages=KORTLAEGNING_REPORT["pages"],
+        kortlaegning_workbook=MAPPING_PUBLISHED["workbook"],
+        kortlaegning_masked=MAPPING_PUBLISHED["masked"],
         published=SIDE_FILES["published"],
         instruments=SIDE_FILES["instruments"],
         core_elements=SIDE_FILES["core_elements"],
@@ -105,9 +112,10 @@ rule reproduction:
         full=REPRODUCTION["full"],
         public=REPRODUCTION["public"],
     params:
-        pages={ch: f"results/report/{ch}.html" for ch in CHAPTER_PAGES},
-        workbooks={ch: PUBLISHED_CHAPTERS[ch]["workbook"] for ch in CHAPTER_PAGES},
-        masked={ch: PUBLISHED_CHAPTERS[ch]["masked"] for ch in CHAPTER_PAGES},
+        pages={**{ch: [f"results/report/{ch}.html"] for ch in CHAPTER_PAGES}, MAPPING: KORTLAEGNING_REPORT["pages"]},
+        workbooks={**{ch: PUBLISHED_CHAPTERS[ch]["workbook"] for ch in CHAPTER_PAGES},
+                   MAPPING: MAPPING_PUBLISHED["workbook"]},
+        masked={**{ch: PUBLISHED_CHAPTERS[ch]["masked"] for ch in CHAPTER_PAGES}, MAPPING: MAPPING_PUBLISHED["masked"]},
         config=cfg("reproduction", "age.groups", "core_elements.outcomes", "disclosure.min_count", *SCALE_KEYS),
     conda:
         "../../environment.yml"

@@ -5,13 +5,14 @@ by offer and type (Tabel 9-4; Silkeborg, Sundhedshuset and Tønder Kommune have 
 no interventions, which keeps the printed total of 127). Every survey answer is then chosen by
 `calibrate.solve`, one variable after the other in the configuration's order, each conditioned on
 the answers before it (sector before pool membership, size before education, an intervention's
-type before its methods). Branches, coverage and the net list's sources print no number and are
-drawn from the seeded generator alone.
+type before its methods). What no number is printed for (branches, coverage, the net list's
+sources and links, free texts, sessions and duration) is drawn afterwards from the same generator
+(`uncalibrated.py`). The 98 municipalities are the contract's code list (`MUNICIPALITIES`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from puljeeval.kortlaegning.consistency import counts_for
+from puljeeval.kortlaegning.contract import MUNICIPALITIES
 from puljeeval.kortlaegning.published import Published, load, read_offer_tables
 from puljeeval.kortlaegning.transcribe import TYPE_COLUMNS, offer_key
-from puljeeval.kortlaegning.twin import calibrate
+from puljeeval.kortlaegning.twin import calibrate, uncalibrated
 from puljeeval.kortlaegning.twin.staff import KINDS, staff_counts
 from puljeeval.kortlaegning.twin.targets import CONFIG, TwinConfigError, _printed, load_config, targets_for, variables
 
@@ -32,7 +34,8 @@ CALIBRATION_COLUMNS = ["variable", "table", "row", "column", "printed", "agreein
 
 @dataclass
 class Twin:
-    """The twin's units (one frame each; multi-choice answers as tuples) and its calibration report."""
+    """The twin's units (one frame each, indexed by integer id; multi-choice answers as tuples, in the
+    twin's own categories) and its calibration report."""
 
     offers: pd.DataFrame
     interventions: pd.DataFrame
@@ -42,6 +45,7 @@ class Twin:
     coverage: pd.DataFrame
     calibration: pd.DataFrame
     seed: int
+    units: dict[str, str] = field(default_factory=dict)   # each survey variable's unit (tilbud, indsats, ...)
 
 
 def skeleton(t93: pd.DataFrame, t94: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,8 +132,19 @@ def real_data_checks(specs: list[dict[str, Any]], pub: Published, offers: pd.Dat
     return rows
 
 
+def read_municipalities(path: Path = MUNICIPALITIES) -> pd.DataFrame:
+    """The contract's 98 municipalities (`code`, `name`) as the twin's `kommune` units."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if list(table.columns) != ["code", "name"] or len(table) != 98 or not table["code"].is_unique:
+        raise TwinConfigError(f"{path}: expected the columns code, name and 98 distinct codes; got "
+                              f"{list(table.columns)} and {len(table)} rows")
+    out = table.rename(columns={"code": "municipality_code", "name": "municipality_name"})
+    out.index = pd.RangeIndex(1, len(out) + 1)
+    return out
+
+
 def generate(config_path: Path = CONFIG, seed: int | None = None, pub: Published | None = None,
-             data_dir: Path | None = None) -> Twin:
+             data_dir: Path | None = None, municipalities_path: Path = MUNICIPALITIES) -> Twin:
     """The twin of the configuration (its seed unless `seed` is given)."""
     doc = load_config(config_path)
     seed = doc["seed"] if seed is None else seed
@@ -137,8 +152,7 @@ def generate(config_path: Path = CONFIG, seed: int | None = None, pub: Published
     t93, t94 = read_offer_tables(data_dir) if data_dir else read_offer_tables()
     rng = np.random.default_rng(seed)
     offers, interventions = skeleton(t93, t94)
-    municipalities = pd.DataFrame(doc["municipalities"], columns=["municipality_code", "municipality_name"])
-    municipalities.index = pd.RangeIndex(1, len(municipalities) + 1)
+    municipalities = read_municipalities(municipalities_path)
     candidates = pd.DataFrame({"candidate_id": range(1, doc["netlist"]["total"] + 1)})
     candidates.index = candidates["candidate_id"].to_numpy()
     frames = {"tilbud": offers, "indsats": interventions, "kommune": municipalities, "kandidat": candidates}
@@ -166,27 +180,19 @@ def generate(config_path: Path = CONFIG, seed: int | None = None, pub: Published
     offers["frivillige"] = [None if pd.isna(v) else ("ja" if v > 0 else "nej") for v in counts["frivillige"]]
     report += staff_report
     report += real_data_checks(doc["real_data"], pub, offers, interventions)
-    branches, coverage = _branches(offers, municipalities, doc["branches"], rng)
+    branches, coverage = uncalibrated.branches_and_coverage(offers, municipalities, doc["branches"], rng,
+                                                                 config_path)
     sources = doc["netlist"]["sources"]
     candidates["source"] = [sources[i] for i in rng.integers(0, len(sources), len(candidates))]
+    spec = doc["uncalibrated"]
+    uncalibrated.link_candidates(offers, candidates, rng, config_path)
+    coverage = uncalibrated.breadth_survey(offers, municipalities, candidates, coverage, spec["named_share"], sources,
+                                           rng)
+    uncalibrated.texts(frames, spec["texts"], doc["variables"], {k: v.categories for k, v in qs.items()}, rng,
+                       config_path)
+    uncalibrated.intervention_details(interventions, spec, rng)
+    uncalibrated.names(candidates, offers, branches, municipalities, spec["texts"])
     calibration = pd.DataFrame(report, columns=CALIBRATION_COLUMNS)
-    return Twin(offers, interventions, municipalities, candidates, branches, coverage, calibration, seed)
+    units = {name: spec["unit"] for name, spec in doc["variables"].items()}
+    return Twin(offers, interventions, municipalities, candidates, branches, coverage, calibration, seed, units)
 
-
-def _branches(offers: pd.DataFrame, municipalities: pd.DataFrame, spec: dict[str, int],
-              rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every offer has at least one branch, `total` in all, each in a municipality; an offer covers its
-    branches' municipalities and up to `coverage_extra_max` more (uncalibrated: no number is printed)."""
-    n = len(offers)
-    extra = rng.multinomial(spec["total"] - n, np.full(n, 1 / n))
-    codes = municipalities["municipality_code"].to_numpy()
-    b_rows, c_rows = [], []
-    for oid, k in zip(offers["offer_id"], extra + 1, strict=True):
-        where = sorted(rng.choice(len(codes), size=int(k), replace=False))
-        b_rows += [(int(oid), codes[w]) for w in where]
-        more = rng.choice(len(codes), size=int(rng.integers(0, spec["coverage_extra_max"] + 1)), replace=False)
-        cover = sorted(set(where) | set(int(m) for m in more))
-        c_rows += [(int(oid), codes[c], "filial" if c in where else "dybdesurvey") for c in cover]
-    branches = pd.DataFrame(b_rows, columns=["offer_id", "municipality_code"])
-    branches.insert(0, "branch_id", range(1, len(branches) + 1))
-    return branches, pd.DataFrame(c_rows, columns=["offer_id", "municipality_code", "source"])

@@ -61,10 +61,14 @@ def staff_counts(offers: pd.DataFrame, spec: dict[str, Any], pub: Published,
     vspec = spec["volunteers"]
     t42 = pub.tables[vspec["table"]]
     vcol = t42["columns"][0]
-    has, none = t42["cells"][vspec["has"]][vcol]["count"], t42["cells"][vspec["none"]][vcol]["count"]
+    has_cell, none_cell = t42["cells"][vspec["has"]][vcol], t42["cells"][vspec["none"]][vcol]
+    has, none = has_cell["count"], none_cell["count"]
     add([(nx + i, 1.0) for i in range(n)] + [(nx + n, 1.0), (nx + n + 1, -1.0)], has, has)
     add([(nx + i, -1.0) for i in range(n)] + [(nx + n + 2, 1.0), (nx + n + 3, -1.0)], none - n, none - n)
-    cost = np.concatenate([rng.uniform(0.0, 0.01, nx), rng.uniform(-1.0, 1.0, ny), np.full(4, RELAX_COST)])
+    # where the two counts cannot both hold (7 + 42 of 50), the one whose printed share its count
+    # does not give at the offers' number gives way (42 of 50 is 84, printed 86; 7 of 50 is 14)
+    dear = [RELAX_COST * (1.0 if abs(100 * c["count"] / n - c["pct"]) <= 0.5 else 0.5) for c in (has_cell, none_cell)]
+    cost = np.concatenate([rng.uniform(0.0, 0.01, nx), rng.uniform(-1.0, 1.0, ny), np.repeat(dear, 2)])
     upper = np.concatenate([np.full(nx, 1000.0), np.ones(ny), np.full(4, np.inf)])
     integrality = np.concatenate([np.ones(nx + ny), np.zeros(4)])
     a = sparse.csr_matrix((vals, (rows, cols)), shape=(len(lo), nvar))

@@ -27,11 +27,40 @@ REPO = Path(__file__).resolve().parents[3]
 CONFIG = REPO / "config" / "kortlaegning" / "twin.yaml"
 UNITS = ("tilbud", "indsats", "kommune", "kandidat")
 _VARIABLE_KEYS = {"unit", "kind", "categories", "also", "exclusive", "missing", "asked", "fixed", "max_choices"}
-_TARGET_KEYS = {"table", "variable", "axis", "map", "split", "groups", "weight"}
+_TARGET_KEYS = {"table", "variable", "axis", "map", "split", "groups", "weight", "shares_of"}
 
 
 class TwinConfigError(ValueError):
     """A malformed entry in the twin's configuration."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (plain YAML keeps the last silently).
+    Keys brought in by a merge (`<<: *anchor`) may be overridden, as YAML intends."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in first:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} at line {line} (first at line {first[key]})",
+                        key_node.start_mark)
+                first[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml_unique(path: Path) -> Any:
+    """The YAML document at `path`; a key given twice in a mapping raises TwinConfigError naming the
+    file, the key and both lines."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)   # a SafeLoader
+    except yaml.constructor.ConstructorError as err:
+        raise TwinConfigError(f"{path}: {err.problem}") from None
 
 
 def _fail(path: Path, key: str, message: str) -> TwinConfigError:
@@ -40,8 +69,10 @@ def _fail(path: Path, key: str, message: str) -> TwinConfigError:
 
 def load_config(path: Path = CONFIG) -> dict[str, Any]:
     """The configuration, with its top-level keys and every variable and target checked for shape."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key in ("seed", "variables", "targets", "staff", "real_data", "branches", "netlist", "municipalities"):
+    doc = read_yaml_unique(path)
+    if not isinstance(doc, dict):
+        raise _fail(path, "(top level)", "expected a mapping of keys")
+    for key in ("seed", "variables", "targets", "staff", "real_data", "branches", "netlist", "uncalibrated"):
         if key not in doc:
             raise _fail(path, key, "missing")
     if not isinstance(doc["seed"], int) or isinstance(doc["seed"], bool):
@@ -62,10 +93,6 @@ def load_config(path: Path = CONFIG) -> dict[str, Any]:
             raise _fail(path, f"targets[{i}].variable", f"{spec.get('variable')!r} is not a variable")
         if spec.get("axis", "rows") not in ("rows", "columns"):
             raise _fail(path, f"targets[{i}].axis", f"expected rows or columns, got {spec.get('axis')!r}")
-    codes = [m[0] for m in doc["municipalities"]]
-    if len(codes) != 98 or len(set(codes)) != 98:
-        raise _fail(path, "municipalities", f"expected 98 distinct codes, got {len(codes)} "
-                    f"({len(set(codes))} distinct)")
     return doc
 
 
@@ -113,11 +140,52 @@ def _window(count: int | None, pct: float | None, decimals: int,
     return (math.floor(centre), math.ceil(centre)), ()
 
 
+def tick_counts(pcts: list[float], n: int) -> tuple[tuple[int, ...], bool]:
+    """Counts, one per share, each at most `n`, whose shares of their sum print as `pcts` (whole
+    percents), and True; where none exist, the counts whose shares miss the printed ones by the
+    fewest points in all (ties: fewer ticks), and False."""
+    best: tuple[float, int, tuple[int, ...]] | None = None
+    for ticks in range(1, n * len(pcts) + 1):
+        options = [[k for k in counts_for(p, ticks) if k <= n] for p in pcts]
+        chosen: list[tuple[int, ...]] = [()]
+        for opts in options:
+            chosen = [c + (k,) for c in chosen for k in opts]
+        exact = [c for c in chosen if sum(c) == ticks]
+        if exact:
+            return exact[0], True
+        # nearest: each share's nearest count at this many ticks, capped at n
+        near = tuple(min(n, round(p * ticks / 100)) for p in pcts)
+        if sum(near) == 0:
+            continue
+        miss = sum(abs(100 * k / sum(near) - p) for k, p in zip(near, pcts, strict=True))
+        if best is None or (miss, sum(near)) < best[:2]:
+            best = (miss, sum(near), near)
+    return best[2], False
+
+
 def _printed(count: int | None, pct: float | None, n: int | None) -> str:
     bits = [str(count)] if count is not None else []
     if pct is not None:
         bits.append(f"{pct:g} pct." + (f" of {n}" if n is not None else ""))
     return ", ".join(bits)
+
+
+def _tick_targets(table: dict, labels: list[str], members_of: dict[str, tuple[int, ...]], axis: str,
+                  pub: Published, tid: str) -> dict[tuple[str, str], tuple[int, bool]]:
+    """Per printed share of a `shares_of: ticks` table (not in a total group): its target count and
+    whether it agrees exactly with the group's printed shares."""
+    out = {}
+    for glabel in members_of:
+        if glabel in _totals(table, "columns" if axis == "rows" else "rows"):
+            continue
+        cells = [(label, (table["cells"].get(label if axis == "rows" else glabel, {})
+                          .get(glabel if axis == "rows" else label) or {}).get("pct")) for label in labels]
+        cells = [(label, pct) for label, pct in cells if pct is not None]
+        n = pub.n_of(tid, glabel)
+        counts, exact = tick_counts([pct for _, pct in cells], n)
+        for (label, _), k in zip(cells, counts, strict=True):
+            out[(label, glabel) if axis == "rows" else (glabel, label)] = (k, exact)
+    return out
 
 
 def targets_for(spec: dict[str, Any], variable: Variable, pub: Published, frame: pd.DataFrame,
@@ -156,6 +224,11 @@ def targets_for(spec: dict[str, Any], variable: Variable, pub: Published, frame:
         members_of[label] = tuple(ids)
     out = []
     weight = float(spec.get("weight", 1.0))
+    ticks: dict[tuple[str, str], tuple[int, bool]] = {}
+    if spec.get("shares_of") == "ticks":
+        ticks = _tick_targets(table, labels, members_of, axis, pub, tid)
+    elif spec.get("shares_of") is not None:
+        raise _fail(path, f"targets.{tid}.shares_of", f"expected ticks, got {spec['shares_of']!r}")
     for label in labels:
         cats = mapping.get(label, [label] if label in variable.categories else None)
         if cats == "skip":
@@ -171,13 +244,24 @@ def targets_for(spec: dict[str, Any], variable: Variable, pub: Published, frame:
             if not cell:
                 continue
             count, pct = cell.get("count"), cell.get("pct")
-            n = pub.n_of(tid, glabel) if isinstance(table["n"], dict) else table["n"]
-            if n is None:
-                n = len(members)   # no N printed: the base is the units asked (Tabel 9-x [andet])
+            printed_n = pub.n_of(tid, glabel) if isinstance(table["n"], dict) else table["n"]
+            n = len(members) if printed_n is None else printed_n   # no N printed: the units asked (9-x [andet])
+            if variable.missing:
+                # N counts the group's units that answered; printed above the units there are (Tabel
+                # 9-7's 30 of 28 interventions), a share can only be of those, so it is met (or
+                # reported) at that base
+                n = min(n, len(members))
             decimals = 0 if pct is None or float(pct).is_integer() else len(repr(float(pct)).split(".")[1])
-            window, agrees = _window(count, pct, decimals, n)
+            if ticks and pct is not None:
+                if (row, col) not in ticks:
+                    continue   # a total group's shares of ticks follow from its parts'
+                k, exact = ticks[(row, col)]
+                window, agrees = (k, k), ((k,) if exact else ())
+            else:
+                window, agrees = _window(count, pct, decimals, n)
             total = label in _totals(table, axis) or glabel in _totals(table, "columns" if axis == "rows" else "rows")
-            out.append(Target(tid, row, col, tuple(cats), members, window, _printed(count, pct, n), agrees,
+            printed = _printed(count, pct, printed_n if printed_n is not None else n)
+            out.append(Target(tid, row, col, tuple(cats), members, window, printed, agrees,
                               weight / 2 if total else weight))
     if variable.missing:
         for glabel, members in members_of.items():

@@ -77,6 +77,11 @@ def test_summed_staff_are_shares_of_the_column_sum(cells):
     assert (full["count"], full["denominator"], full["n"]) == (8, 12.0, 1)
     assert full["pct"] == pytest.approx(200 / 3)
     assert full["unit"] == "medarbejder" and full["sensitive"] == "magnitude"
+    # the largest two contributions (one offer here: T2's 8) for the dominance rule
+    assert full["top"] == 8.0
+    medium = cell(cells, "tabel_4_3", "Andel fultidsansatte medarbejdere, der arbejder fagligt med børn/unge",
+                  "Mellemstort tilbud: 3-9 medarbejdere")
+    assert medium["top"] == 2.0 and pd.isna(cell(cells, "tabel_3_1", "Total", "Total")["top"])
 
 
 def test_experience_shares_of_ticks_and_dont_know_as_a_count(cells):

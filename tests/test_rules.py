@@ -153,6 +153,7 @@ def edit_config(workdir: Path, path: str, value) -> None:
 PUBLISH_AND_PAGES = {"publish_tables", "figures", "render_chapter", "chapter_html", "report_index", "reproduction",
                      "render_kortlaegning", "kortlaegning_html",
                      "reproduction_page", "disclosure_audit", "report_pdf"}
+MAPPING_PAGES = {"render_kortlaegning", "kortlaegning_html"}
 UPSTREAM = {"synthetic_twin", "ingest", "clean", "score", "chapter3_tables", "chapter_analyses"}
 
 
@@ -190,8 +191,25 @@ def test_twin_seed_reruns_everything(finished):
     jobs = scheduled(finished)
     every = UPSTREAM | {"ledger_summary", "core_element_samples", "core_element_models", "core_element_multiplicity",
                         "element_statements", "reproduction"} \
-        | PUBLISH_AND_PAGES
+        | PUBLISH_AND_PAGES - MAPPING_PAGES
     assert every <= set(jobs), every - set(jobs)
+    # the mapping's own twin and pages do not read the evaluation's seed
+    assert not {"kortlaegning_twin", "kortlaegning_survey_tables", *MAPPING_PAGES} & set(jobs), jobs
+
+
+@pytest.mark.workflow
+def test_mapping_twin_seed_reruns_the_mapping_only(finished, tmp_path):
+    """The mapping's twin has its own configuration file: another seed re-runs the mapping's
+    chain and what shows it (the reproduction, the index, the PDF), nothing of the evaluation's."""
+    twin = yaml.safe_load((finished / "config/kortlaegning/twin.yaml").read_text(encoding="utf-8"))
+    other = tmp_path / "twin.yaml"
+    other.write_text((finished / "config/kortlaegning/twin.yaml").read_text(encoding="utf-8")
+                     .replace(f"seed: {twin['seed']}", "seed: 7"), encoding="utf-8")   # as in the twin tests
+    edit_config(finished, "kortlaegning.twin", str(other))
+    jobs = set(scheduled(finished))
+    assert {"kortlaegning_twin", "kortlaegning_ingest", "kortlaegning_survey_tables", "kortlaegning_maps",
+            *MAPPING_PAGES} <= jobs, jobs
+    assert not (UPSTREAM | {"core_element_models", "render_chapter"}) & jobs, jobs
 
 
 # --------------------------------------------------------------------------- style gates

@@ -35,7 +35,11 @@ AXIS_KINDS = ("all", "variable", "options", "sum", "units")
 BASES = ("group", "answered", "table", "ticks")
 SENSITIVE = ("none", "staff", "magnitude")
 COLUMNS = ["table", "row", "column", "row_order", "column_order", "split_axis", "unit", "count", "n", "denominator",
-           "pct", "group_size", "is_total", "excluded", "printed", "sensitive"]
+           "pct", "group_size", "is_total", "excluded", "printed", "sensitive", "top"]
+# A sum's largest contributions, for the dominance rule of docs/kortlaegning_disclosure.md (rule 4):
+# the sum of the TOP_CONTRIBUTORS largest, the most the rule's n (1 or 2) may ask for, so that it
+# hides at least what it should whichever n is configured.
+TOP_CONTRIBUTORS = 2
 _TABLE_KEYS = {"unit", "where", "rows", "columns", "measure", "base", "n", "exclude", "sensitive", "title"}
 
 
@@ -286,6 +290,8 @@ def table_cells(tid: str, spec: Mapping[str, Any], frames: Mapping[str, pd.DataF
                     denominator = float(sum(indicators[lab][in_group].sum() for lab in kept))
                 else:
                     denominator = float(n)
+            top = (float(indicators[m_label][in_group].nlargest(TOP_CONTRIBUTORS).sum())
+                   if measured.kind == "sum" else np.nan)
             is_excluded = m_label in exclude
             pct = (100 * count / denominator if denominator and not is_excluded and not np.isnan(denominator)
                    else np.nan)
@@ -297,7 +303,8 @@ def table_cells(tid: str, spec: Mapping[str, Any], frames: Mapping[str, pd.DataF
                          "count": int(round(count)), "n": n_cell, "denominator": denominator, "pct": pct,
                          "group_size": int(in_group.sum()),
                          "is_total": m_label == measured.total or g_label == split.total,
-                         "excluded": is_excluded, "printed": published is not None, "sensitive": sensitive})
+                         "excluded": is_excluded, "printed": published is not None, "sensitive": sensitive,
+                         "top": top})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -15,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from puljeeval.kortlaegning.consistency import counts_for
+from puljeeval.evaluation.reproduction import COLUMNS as REPRODUCTION_COLUMNS
+from puljeeval.evaluation.reproduction import could_fail, half_unit
+from puljeeval.kortlaegning.consistency import counts_for, table_label
 from puljeeval.kortlaegning.published import Published
 from puljeeval.publish import display
 
@@ -277,10 +279,6 @@ def report_rows(table: pd.DataFrame, pub: Published, shown: dict[str, set[str]] 
     (its COLUMNS), each pointing at the published cell that displays it (`shown`: the columns of
     the published tables by id; Figur 3-1's two numbers are in a map's caption only); the two estimates that
     rest on no survey answer stay in the mapping's own table only (they cannot fail)."""
-    from puljeeval.evaluation.reproduction import COLUMNS as REPRODUCTION_COLUMNS
-    from puljeeval.evaluation.reproduction import could_fail, half_unit
-    from puljeeval.kortlaegning.consistency import table_label
-
     rows = []
     table = table.assign(**{c: table[c].where(table[c].map(lambda v: isinstance(v, str)), "")
                             for c in ("table", "row", "column", "id")})

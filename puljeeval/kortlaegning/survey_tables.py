@@ -216,8 +216,7 @@ def _answered(frame: pd.DataFrame, axis: Axis) -> pd.Series:
 
 
 def _group(frame: pd.DataFrame, axis: Axis, label: str) -> pd.Series:
-    if axis.kind == "all":
-        return pd.Series(True, index=frame.index)
+    """The units of a splitting axis' group (its total label: those in any of its categories)."""
     return _indicator(frame, axis, label).astype(bool)
 
 
@@ -258,26 +257,23 @@ def table_cells(tid: str, spec: Mapping[str, Any], frames: Mapping[str, pd.DataF
     answered = _answered(frame, measured)
     indicators = ({} if measured.kind == "units" else
                   {label: _indicator(frame, measured, label) for label in measured.labels})
+    # the measured categories in the base and the ticks (not a total, not printed as a count only)
+    kept = [lab for lab in measured.labels if lab not in exclude and lab != measured.total]
+    ticked_excluded = pd.Series(False, index=frame.index)
+    for lab in exclude:
+        ticked_excluded |= indicators[lab].astype(bool)
     rows = []
     for g_order, g_label in enumerate(split.labels):
-        if split.kind == "variable" and g_label == split.total:
-            in_group = _text(frame[split.column]).isin(
-                [c for lab, cs in split.select.items() if lab != split.total for c in cs]).fillna(False)
-        else:
-            in_group = _group(frame, split, g_label)
-        in_group = in_group.astype(bool)
-        kept = [lab for lab in measured.labels if lab not in exclude and lab != measured.total]
+        in_group = _group(frame, split, g_label)
         if base == "table":
             n = int(len(frame))
-        elif base == "answered" or spec.get("n") == "answered_not_excluded":
+        elif spec.get("n") == "answered_not_excluded":
+            n = int((in_group & answered & ~ticked_excluded).sum())
+        elif base == "answered":
             n = int((in_group & answered).sum())
         else:
             n = int(in_group.sum())
-        if spec.get("n") == "answered_not_excluded":
-            only_excluded = pd.Series(False, index=frame.index)
-            for lab in exclude:
-                only_excluded |= indicators[lab].astype(bool)
-            n = int((in_group & answered & ~only_excluded).sum())
+        ticks = float(sum(indicators[lab][in_group].sum() for lab in kept)) if base == "ticks" else np.nan
         for m_order, m_label in enumerate(measured.labels):
             if measured.kind == "units":
                 # Figur 3-1's N: the offers, and the branches they are divided into
@@ -286,10 +282,7 @@ def table_cells(tid: str, spec: Mapping[str, Any], frames: Mapping[str, pd.DataF
             else:
                 count = float(indicators[m_label][in_group].sum())
                 n_cell = n
-                if base == "ticks":
-                    denominator = float(sum(indicators[lab][in_group].sum() for lab in kept))
-                else:
-                    denominator = float(n)
+                denominator = ticks if base == "ticks" else float(n)
             top = (float(indicators[m_label][in_group].nlargest(TOP_CONTRIBUTORS).sum())
                    if measured.kind == "sum" else np.nan)
             is_excluded = m_label in exclude
@@ -324,14 +317,6 @@ def compute(extracts: Mapping[str, pd.DataFrame], pub: Published,
     out["n"] = out["n"].astype("int64")
     return out
 
-
-def as_measures(cells: pd.DataFrame) -> pd.DataFrame:
-    """The cells as the reproduction compares them: one row per (table, row, column, measure)
-    with measure count and pct (pct absent where it is not defined)."""
-    counts = cells.assign(measure="count", value=cells["count"].astype(float))
-    pcts = cells.dropna(subset=["pct"]).assign(measure="pct", value=lambda f: f["pct"])
-    out = pd.concat([counts, pcts], ignore_index=True)
-    return out[["table", "row", "column", "measure", "value"]]
 
 
 def statement_values(spec: Mapping[str, Any], cells: pd.DataFrame) -> dict[str, float]:

@@ -254,11 +254,14 @@ def test_no_free_text_column_reaches_a_published_table(registry):
 
 def test_the_workflow_wires_the_mapping_through_the_one_publication_path():
     """The mapping publishes with rule publish_tables (chapter kortlaegning) from the interim tables of
-    rule kortlaegning_report_tables; its pages come from one notebook executed once."""
+    rule kortlaegning_survey_tables (which writes them beside the survey's cells); its pages come from
+    one notebook executed once."""
     text = (ROOT / "workflow" / "rules" / "kortlaegning_report.smk").read_text(encoding="utf-8")
     assert "PUBLISHED_CHAPTERS[MAPPING] = MAPPING_PUBLISHED" in text
-    for rule in ("kortlaegning_report_tables", "render_kortlaegning", "kortlaegning_html"):
+    for rule in ("render_kortlaegning", "kortlaegning_html"):
         assert f"rule {rule}:" in text
+    tables = (ROOT / "workflow" / "rules" / "kortlaegning_tables.smk").read_text(encoding="utf-8")
+    assert "**KORTLAEGNING_INTERIM," in tables.split("rule kortlaegning_survey_tables:")[1].split("output:")[1]
     assert Path(ROOT / "notebooks" / "kortlaegning.ipynb").exists()
 
 

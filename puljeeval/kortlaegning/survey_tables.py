@@ -15,6 +15,7 @@ not answered and is outside the base of tables whose base is `answered`); a sing
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ import yaml
 
 from puljeeval.kortlaegning import contract
 from puljeeval.kortlaegning.published import Published
+from puljeeval.settings import SAFE_LOADER
 
 SPEC = Path(__file__).resolve().parents[2] / "config" / "kortlaegning" / "survey_tables.yaml"
 UNITS = ("tilbud", "indsatser", "tilbud_aktoerer", "breddesurvey", "nettoliste", "filialer")
@@ -50,7 +52,7 @@ class SurveyTableError(ValueError):
 def load_spec(path: str | Path = SPEC) -> dict[str, Any]:
     """The specification, its top-level shape checked (the tables are checked when computed)."""
     path = Path(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     if not isinstance(doc, dict) or not isinstance(doc.get("tables"), dict):
         raise SurveyTableError(f"{path}: expected a mapping with a 'tables' mapping")
     unknown = set(doc) - {"derived", "shared", "tables", "statements"}
@@ -116,7 +118,9 @@ def unit_frames(extracts: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     return out
 
 
+@functools.cache
 def _schema_props(unit: str) -> dict[str, dict]:
+    """The unit's schema properties (read, never changed: one copy per process)."""
     return contract.schema(unit)["properties"]
 
 

@@ -5,6 +5,7 @@ files the workflow wrote."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -198,6 +199,20 @@ def page_cells(nb: Any, stem: str, with_code: bool) -> Any:
     return out
 
 
+@functools.cache
+def _exporter(with_code: bool) -> Any:
+    """One HTML exporter per kind of page and process: building one compiles nbconvert's templates
+    (a third of a second), and a rule writes several pages."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(exclude_input=not with_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    if not with_code:
+        remove = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters"})
+        exporter.register_preprocessor(remove, enabled=True)
+    return exporter
+
+
 def to_html(executed: str | Path, out: str | Path, with_code: bool, title: str = "", stem: str | None = None,
             chapters: dict[str, str] | None = None, page: str | None = None,
             links: list[tuple[str, str, str]] = (), nb: Any = None) -> None:
@@ -208,19 +223,13 @@ def to_html(executed: str | Path, out: str | Path, with_code: bool, title: str =
     `page`: only that page's cells of a notebook of several pages (`page_cells`); `links`: more
     header links (href, rel, text); `nb`: the notebook already read."""
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     from puljeeval.render import layout
 
     nb = nb if nb is not None else nbformat.read(str(executed), as_version=4)
     if page is not None:
         nb = page_cells(nb, page, with_code)
-    exporter = HTMLExporter(exclude_input=not with_code, exclude_input_prompt=True, exclude_output_prompt=True)
-    if not with_code:
-        remove = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters"})
-        exporter.register_preprocessor(remove, enabled=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter(with_code).from_notebook_node(nb)
     body = body.replace("<head>", "<head>\n" + NO_FAVICON, 1)
     # self-contained pages: the template's CDN scripts (require.js, MathJax) are not needed here
     # and would fail on a closed network

@@ -1,7 +1,7 @@
 # The 2016 mapping (Kortlægning) as the pipeline's second report (issue 15, item 6): its tables
 # through the one publication path and its chapter pages through the same rendering path.
 #
-#   survey_tables.csv (rule kortlaegning_survey_tables) -> kortlaegning_report_tables: one interim
+#   rule kortlaegning_survey_tables (kortlaegning_tables.smk): the survey's cells and one interim
 #   table per published table in the printed layout (puljeeval/kortlaegning/publish_tables.py)
 #   -> publish_tables (chapter kortlaegning, workflow/rules/publish.smk: the disclosure policy for
 #   organisations, docs/kortlaegning_disclosure.md) -> results/tables/kortlaegning.xlsx, CSVs,
@@ -29,28 +29,6 @@ for _table in PUBLISH_REGISTRY.chapter_tables(MAPPING):
 KORTLAEGNING_INTERIM = {kortlaegning_source(tid): f"results/interim/kortlaegning/published_tables/{tid}.csv"
                         for tid in KORTLAEGNING_TABLE_IDS}
 PUBLISH_SOURCES.update(KORTLAEGNING_INTERIM)
-
-
-rule kortlaegning_report_tables:
-    input:
-        survey_tables=lambda wc: KORTLAEGNING_TABLES["cells"],
-        published=config["kortlaegning"]["published"],
-        tabel_9_3=f"{config['kortlaegning']['offer_tables']}/tabel_9_3.csv",
-        tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
-    output:
-        **KORTLAEGNING_INTERIM,
-    params:
-        # the published tables (config/tables.yaml chapter kortlaegning) by id; their headings are
-        # not read here, so a registry edit re-runs only the publishing
-        tables=KORTLAEGNING_TABLE_IDS,
-    conda:
-        "../../environment.yml"
-    log:
-        "results/logs/kortlaegning_report_tables.log",
-    benchmark:
-        "results/benchmarks/kortlaegning_report_tables.tsv"
-    script:
-        "../../scripts/kortlaegning_report_tables.py"
 
 
 rule render_kortlaegning:

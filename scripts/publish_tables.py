@@ -27,7 +27,8 @@ with rulekit.logged(snakemake):  # noqa: F821
         masked.write(masked_dir / f"{table_id}.parquet")
     sheets = publish.sheets(published, registry, markers)
     # the mapping's workbook says where its numbers come from (its twin's seed is in its config file)
-    source = pages.mapping_source_of(smk.input) if chapter == reg.MAPPING else None
+    # chapter 6's says whether its cost input is assumed
+    source = pages.mapping_source_of(smk.input) if chapter == reg.MAPPING else pages.cost_source_of(smk.input)
     info = notes.notes(chapter, settings.config, registry, markers, pages.file_hash(smk.input.tables),
                        smk.params.title, fill, source)
     decimals = {t.sheet: {c.heading: c.decimals for c in t.columns if c.decimals is not None}

@@ -14,6 +14,9 @@ with rulekit.logged(snakemake):  # noqa: F821
         own = {"pages": dict(smk.params.pages), "source_text": source.text, "synthetic_line": source.synthetic_line}
     else:
         own = {"title": smk.params.title}
+        source = pages.cost_source_of(smk.input)      # chapter 6: its cost input, assumed or not
+        if source is not None:
+            own |= {"source_text": source.text, "synthetic_line": source.synthetic_line}
     execute(smk.input.notebook, smk.output[0], {
         "chapter": chapter, "masked_dir": smk.params.masked_dir, "figures_dir": smk.params.figures_dir,
         **own, "config": dict(smk.params.config), "side_files": dict(smk.params.side_files),

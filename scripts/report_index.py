@@ -28,7 +28,12 @@ with rulekit.logged(snakemake):  # noqa: F821
                  "Kapitel 4 og Bilag 2, figurer (PNG og SVG)": "../figures/kapitel_4/",
                  "Kapitel 5 og Bilag 4, tabeller (Excel)": "../tables/kapitel_5.xlsx",
                  "Kapitel 5 og Bilag 4, tabeller (CSV)": "../tables/kapitel_5/",
-                 "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/"}
+                 "Kapitel 5 og Bilag 4, figurer (PNG og SVG)": "../figures/kapitel_5/",
+                 "Kapitel 6, omkostninger og følsomhedsanalyser (Excel)": "../tables/kapitel_6.xlsx",
+                 "Kapitel 6, tabeller (CSV)": "../tables/kapitel_6/",
+                 "Kapitel 6, figurer (PNG og SVG)": "../figures/kapitel_6/",
+                 "Bilag 1, tilbud og kerneelementer (Excel)": "../tables/bilag_1.xlsx",
+                 "Bilag 1, tabeller (CSV)": "../tables/bilag_1/"}
     mapping = None
     if smk.params.mapping_pages:          # the mapping's part (workflow/rules/kortlaegning_report.smk)
         mapping = report.MappingPart(

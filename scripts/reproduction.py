@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from puljeeval import rulekit
+from puljeeval.costs import inputs as cost_inputs
 from puljeeval.evaluation import reproduction
 from puljeeval.kortlaegning import published
 from puljeeval.kortlaegning import reproduction as mapping
@@ -29,6 +30,10 @@ with rulekit.logged(snakemake):  # noqa: F821
         reproduction.bilag4(pd.read_csv(inp.bilag4_flow), pd.read_csv(inp.bilag4_intention), settings),
         reproduction.bilag4_statements(pd.read_csv(inp.bilag4_statements, keep_default_na=False,
                                                    na_values=[""]), settings),
+        # chapter 6: the 15 totals and the text's ratios (costs/, config/costs/published.yaml)
+        reproduction.chapter6(pd.concat([pd.read_csv(inp.cost_totals_individual), pd.read_csv(inp.cost_totals_group)],
+                                        ignore_index=True),
+                              pd.read_csv(inp.cost_ratios), cost_inputs.load_published(inp.cost_published)),
         # the 2016 mapping: every printed number beside its survey tables (kortlaegning/reproduction.py)
         mapping.report_rows(pd.read_csv(inp.kortlaegning, keep_default_na=False, na_values=[""]),
                             published.load(Path(inp.kortlaegning_published)),

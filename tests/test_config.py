@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from puljeeval.data import ingest
 from puljeeval.settings import ROOT, ConfigError, load_settings, validate_config
@@ -65,3 +66,34 @@ def test_real_data_without_a_key_is_an_error():
         ingest.pseudonym_key(settings, environ={"PULJEEVAL_PSEUDONYM_KEY": config["pseudonymisation"]["demo_key"]})
     assert ingest.pseudonym_key(settings, environ={"PULJEEVAL_PSEUDONYM_KEY": "a-real-secret-key-0123"}) \
         == b"a-real-secret-key-0123"
+
+
+def _duplicate_keys(node, path="") -> list[str]:
+    """Keys that occur twice in one mapping of a composed YAML node tree (YAML's loaders keep the
+    last silently: a second table with an existing id would replace the first)."""
+    found = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                if key.value in seen:
+                    found.append(f"{path}{key.value} (lines {seen[key.value]} and {key.start_mark.line + 1})")
+                seen[key.value] = key.start_mark.line + 1
+            found += _duplicate_keys(value, f"{path}{getattr(key, 'value', '?')}.")
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, f"{path}{i}.")
+    return found
+
+
+def test_no_config_file_repeats_a_key():
+    files = sorted((ROOT / "config").rglob("*.yaml"))
+    assert len(files) > 5
+    for path in files:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        assert not _duplicate_keys(node), (path, _duplicate_keys(node))
+
+
+def test_duplicate_keys_are_found():
+    node = yaml.compose("tables:\n  a: 1\n  b: 2\n  a: 3\n", Loader=yaml.SafeLoader)
+    assert _duplicate_keys(node) == ["tables.a (lines 2 and 4)"]

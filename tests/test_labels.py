@@ -22,8 +22,18 @@ import pytest
 import statsmodels.formula.api as smf
 from conftest import TINY, base_config, tiny_settings
 
+from puljeeval.costs import inputs as cost_inputs
+from puljeeval.costs import tables as cost_tables
 from puljeeval.data import cleaning, ingest
-from puljeeval.evaluation import core_elements, element_models, element_sensitivity, kapitel_3, kapitel_4, statements
+from puljeeval.evaluation import (
+    bilag_1,
+    core_elements,
+    element_models,
+    element_sensitivity,
+    kapitel_3,
+    kapitel_4,
+    statements,
+)
 from puljeeval.methods import stats
 from puljeeval.publish import display, terms
 from puljeeval.publish import tables as publish
@@ -131,6 +141,10 @@ def pipeline_frames(settings) -> dict[str, pd.DataFrame]:
     core_om = instruments["core_om"]
     prepost = pd.DataFrame({"scale": "clinical", "pre": [5.0, 12.0, 30.0], "post": [3.0, 11.0, 18.0]})
     models = model_tables(settings)
+    costs_dir = ROOT / "config" / "costs"
+    cost = cost_tables.all_tables(cost_inputs.load_input(costs_dir / "example.yaml"),
+                                  cost_inputs.load_sensitivity(costs_dir / "sensitivity.yaml"),
+                                  cost_inputs.load_published(costs_dir / "published.yaml"))
     cfg = settings.config["core_elements"]
     outcomes = [o["key"] for o in cfg["outcomes"]]
     criteria = ["courses"] + [name for name, _ in core_elements.CRITERIA]
@@ -183,6 +197,15 @@ def pipeline_frames(settings) -> dict[str, pd.DataFrame]:
             for s in statements.statements(settings.published["bilag_4"]["statements"], settings)]),
         # the mapping's tables hold no codes: the printed rows as text (tests/test_kortlaegning_publish.py)
         **{t.id: pd.DataFrame({"row": ["x"]}) for t in Registry(RAW).chapter_tables("kortlaegning")},
+        # chapter 6: the cost model's tables from the example input
+        **{t.id: cost[t.source.removeprefix("kapitel_6_")] for t in Registry(RAW).chapter_tables("kapitel_6")},
+        # Bilag 1: the transcription's table, the offer codes and the outcomes x elements of the agreement
+        "bilag_1_tabel_7_1": bilag_1.offers_table(bilag_1.load(ROOT / "config" / "bilag_1.yaml", settings.offer_codes),
+                                                  settings.offers["offers"]),
+        "bilag_1_matrix": pd.DataFrame({"name": ["x"]}),
+        "bilag_1_matrix_codes": pd.DataFrame({"offer": settings.offer_codes}),
+        "bilag_1_agreement": pd.DataFrame([{"outcome": o, "element": e, "same": True} for o in outcomes
+                                           for e in settings.element_codes]),
     }
 
 

@@ -55,7 +55,8 @@ def test_every_figure_has_its_own_alt_text(report_scale):
     for chapter in CHAPTERS:
         images = soup(report_scale, chapter).select("figure.fig img")
         alts = [img.get("alt", "").strip() for img in images]
-        assert len(images) >= 4 and all(alts), chapter
+        # chapter 6 has the pipeline's three cost figures, Bilag 1 none
+        assert len(images) >= {"kapitel_6": 3, "bilag_1": 0}.get(chapter, 4) and all(alts), chapter
         assert len(set(alts)) == len(alts), (chapter, [a for a in alts if alts.count(a) > 1])
         assert not any("No description" in a for a in alts), chapter
         assert not soup(report_scale, chapter).select("img:not([alt])"), chapter

@@ -22,7 +22,7 @@ from puljeeval.publish.registry import Registry
 from puljeeval.render import pages
 from puljeeval.settings import ROOT, read_yaml
 
-CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5")
+CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5", "kapitel_6", "bilag_1")
 NOTES = "Notes"
 LONG = "a label long enough that no column of sensible width holds it on one line, so it wraps"
 
@@ -217,13 +217,20 @@ def test_every_workbook_of_the_run_is_ready_for_excel(report_scale):
         ws = book.worksheets[0]
         assert [c.value for c in ws[1]] == list(t["columns"]) and ws.freeze_panes == "A2"
         rows = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
-        assert rows[t["data_source"]] == pages.data_source(config)
-        if pages.is_synthetic(config):
-            assert rows[t["warning"]] == pages.synthetic_line(config)
+        own = publish_notes.texts(registry, chapter)
+        if chapter == "kapitel_6":        # its source is the cost input, assumed by default
+            source = pages.cost_source(True, config["costs"]["input"])
+            assert rows[t["data_source"]] == source.text
+            assert rows[t["warning"]] == source.synthetic_line
+        else:
+            assert rows[t["data_source"]] == pages.data_source(config)
+            if pages.is_synthetic(config):
+                assert rows[t["warning"]] == pages.synthetic_line(config)
         assert rows[t["commit"]].split()[0] == pages.git_commit(report_scale).split()[0]
         assert re.fullmatch(r"[0-9a-f]{16}", rows[t["config_hash"]])
-        assert rows[t["disclosure"][0]] == t["disclosure"][1].format(min_count=min_count)
-        assert str(min_count) in rows[t["disclosure"][0]]
+        assert rows[t["disclosure"][0]] == own["disclosure"][1].format(min_count=min_count)
+        if "{min_count}" in own["disclosure"][1]:
+            assert str(min_count) in rows[t["disclosure"][0]]
         for symbol, text in registry.markers(min_count).legend():
             assert rows[t["marker"].format(symbol=symbol)] == text
         assert all(ws.cell(row=i, column=1).font.b for i in range(1, ws.max_row + 1))

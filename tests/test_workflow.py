@@ -24,7 +24,7 @@ def published() -> dict:
     return read_yaml(ROOT / "config" / "published.yaml")
 
 
-CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5")
+CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5", "kapitel_6", "bilag_1")
 
 
 def publication(workdir: Path, chapter: str) -> Published:

@@ -58,13 +58,14 @@ COLUMNS = ["quantity", "label", "reference", "kind", "published", "decimals", "r
            "sources", "statement"]
 DISPLAY_COLUMNS = ["displayed_page", "displayed_workbook", "page_ok", "workbook_ok", "displayed_ok",
                    "displayed_note"]
-KINDS = ("count", "share_pct", "mean", "coefficient", "standard_error", "bound")
+KINDS = ("count", "share_pct", "mean", "coefficient", "standard_error", "bound", "amount", "ratio")
 # Statements: what the report says against what the data show, no number to round.
 STATEMENT_KINDS = ("significance", "ranking")
 KIND_DA = {"count": "antal", "share_pct": "andel (pct.)", "mean": "gennemsnit (skalapoint)",
            "coefficient": "regressionskoefficient", "standard_error": "standardfejl",
            "bound": "grænse for effektstørrelse", "significance": "signifikans og fortegn",
-           "ranking": "rangorden (flest/færrest)"}
+           "ranking": "rangorden (flest/færrest)", "amount": "beløb (kr. pr. deltager)",
+           "ratio": "forholdstal"}
 ALL = "ALLE"
 # What the displayed columns say when the report's number has no published cell, or its table is
 # not on the page.
@@ -476,6 +477,50 @@ def bilag4(flow: pd.DataFrame, intention: pd.DataFrame, settings: Settings) -> p
             rows.append(_row(f"Bilag 4 {key}: intention {el}", f"{what}: andel med intention, {part.loc[el, 'label']}",
                              pub["reference"], "share_pct", value, float(part.loc[el, "share_pct"]),
                              cell=Cell.at("kapitel_5", "element_intention", "share_pct", outcome=key, element=el)))
+    return _frame(rows)
+
+
+CHAPTER_6 = "kapitel_6"
+COST_PARTS = {"establishment": ("establishment", "etablering"), "operation": ("operation", "drift"),
+              "total": ("total", "i alt")}
+COST_TYPES = {"individual": ("kapitel_6_tabel_6_1", "individuelle forløb"),
+              "group": ("kapitel_6_tabel_6_2", "gruppeforløb")}
+
+
+def chapter6(totals: pd.DataFrame, ratios: pd.DataFrame, published: Mapping[str, Any]) -> pd.DataFrame:
+    """Chapter 6: the 15 totals of Tabel 6-1 and 6-2 (kroner per participant, printed in whole
+    kroner: reproduced when within half a krone) and the text's ratio statements (the ratio of the
+    model's amounts against the ratio of the printed totals at 2 decimals; a statement whose words
+    do not fit the report's own totals is flagged as the report's inconsistency). The totals come
+    from the cost input (config costs.input); with the assumed example they check the cost
+    function and what the page and workbook show, not data (docs/costs.md)."""
+    rows = []
+    ref = published["reference"]
+    for ctype, offers in published["totals"].items():
+        table_id, type_da = COST_TYPES[ctype]
+        for offer, parts in offers.items():
+            hit = totals[(totals["course_type"] == ctype) & (totals["offer"] == offer)]
+            if hit.empty or not bool(hit["assessed"].iloc[0]):
+                raise ValueError(f"chapter 6: the cost input has no {ctype} courses for offer {offer}, "
+                                 f"which the report prints")
+            for part, printed in parts.items():
+                column, part_da = COST_PARTS[part]
+                rows.append(_row(f"Tabel 6 {ctype} {offer}: {part} per participant",
+                                 f"{published['references'][ctype].split(':')[0]}, Tilbud {offer}, {type_da}: "
+                                 f"{part_da} pr. deltager (kr.)", ref, "amount", int(printed),
+                                 float(hit[column].iloc[0]), decimals=0,
+                                 cell=Cell.at(CHAPTER_6, table_id, column, offer=offer)))
+    for r in ratios.itertuples():
+        note = ("", "")
+        if not r.words_hold:
+            note = (f"the text says '{r.words}' ({r.words_low:g}-{r.words_high:g}) but the report's own totals give "
+                    f"{r.printed_ratio:.2f}",
+                    f"teksten siger \"{r.words}\" ({display.number(r.words_low, 2)}-"
+                    f"{display.number(r.words_high, 2)}), men rapportens egne beløb giver "
+                    f"{display.number(r.printed_ratio, 2)}")
+        rows.append(_row(f"Kapitel 6 ratio {r.key}", f"Kapitel 6, linje {r.lines}: {r.statement}", ref, "ratio",
+                         float(display.rounded(float(r.printed_ratio), 2)), float(r.ratio), decimals=2,
+                         cell=Cell.at(CHAPTER_6, "cost_ratios", "ratio", key=r.key), note=note))
     return _frame(rows)
 
 

@@ -35,7 +35,7 @@ from puljeeval.publish.display import Markers
 
 # The final evaluation's chapters, then the 2016 mapping (Kortlægning), whose tables are one
 # workbook (results/tables/kortlaegning.xlsx) shown on its chapter pages.
-CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5", "kortlaegning")
+CHAPTERS = ("kapitel_3", "kapitel_4", "kapitel_5", "kapitel_6", "bilag_1", "kortlaegning")
 MAPPING = "kortlaegning"
 # Excel's limit on sheet names and the characters it refuses in them.
 SHEET_MAX = 31

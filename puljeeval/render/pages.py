@@ -152,6 +152,31 @@ def mapping_source(synthetic: bool, seed: int | None = None) -> Source:
                   MAPPING_SYNTHETIC_TEXT.format(seed=seed))
 
 
+# Chapter 6's cost input: the input name under which its rules get it, and the line every output
+# built from an assumed input carries (as the synthetic-data line does for the twin's data).
+COST_INPUT = "cost_input"
+COST_ASSUMED_TEXT = ("Antaget eksempelinput: kapitel 6's omkostninger er beregnet på et konstrueret eksempel ({path}), "
+                     "som giver rapportens 15 totaler; posterne, volumen og følsomhedsanalyserne bygger på "
+                     "antagelser, ikke på tilbuddenes regnskaber (docs/costs.md).")
+
+
+def cost_source(assumed: bool, path: str) -> Source:
+    """Chapter 6's data source: the cost input, assumed (an example) or not."""
+    if not assumed:
+        return Source(f"omkostningsinput ({path})")
+    return Source(f"antaget eksempelinput ({path}), ikke rigtige omkostningsdata", COST_ASSUMED_TEXT.format(path=path))
+
+
+def cost_source_of(inputs: Any) -> Source | None:
+    """`cost_source` for a rule given the cost input (input COST_INPUT); None without it."""
+    if COST_INPUT not in inputs.keys():
+        return None
+    import yaml
+    path = str(inputs[COST_INPUT])
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return cost_source(bool(raw.get("assumed", True)), path)
+
+
 def provenance(config: dict, extract_paths: list[str], config_sources: list[str] = (),
                root: str | Path = ".", source: str | None = None, inputs: str = "Udtræk") -> pd.DataFrame:
     """What a reader needs to trust the page: commit, where the config came from (the default

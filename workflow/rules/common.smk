@@ -9,7 +9,7 @@ from puljeeval.data.contract import EXTRACTS
 from puljeeval.evaluation import reproduction
 from puljeeval.scoring import score as scoring
 from puljeeval.publish.registry import MAPPING, Registry
-from puljeeval.render.pages import MAPPING_TWIN_INPUT
+from puljeeval.render.pages import COST_INPUT, MAPPING_TWIN_INPUT
 from puljeeval.settings import config_slice, read_yaml
 
 INTERIM = {name: f"results/interim/ingested/{name}.parquet" for name in EXTRACTS}
@@ -50,6 +50,8 @@ CHAPTER_PAGES = {
     "kapitel_3": "Kapitel 3. Karakteristik af de børn og unge, der har modtaget behandling",
     "kapitel_4": "Kapitel 4. Børn og unges udvikling, med Bilag 2",
     "kapitel_5": "Kapitel 5. Kerneelementernes betydning (Bilag 4)",
+    "kapitel_6": "Kapitel 6. Omkostningsvurdering af udvalgte indsatser",
+    "bilag_1": "Bilag 1. Oversigt over tilbud i puljen og de kerneelementer, de har arbejdet med",
 }
 SCORES = {name: f"results/interim/scores/{name}.parquet"
           for name in scoring.output_names(SETTINGS.instruments["instruments"])}
@@ -118,12 +120,19 @@ PUBLISH_SOURCES = {
 # banners give) as input MAPPING_TWIN_INPUT.
 KORTLAEGNING_SYNTHETIC = config["kortlaegning"].get("data_source", "twin") == "twin"
 KORTLAEGNING_SOURCE_INPUT = ({MAPPING_TWIN_INPUT: config["kortlaegning"]["twin"]} if KORTLAEGNING_SYNTHETIC else {})
+# Chapter 6's rules (publishing, figures, pages) also get the cost input: whether it is assumed
+# decides the line every output carries (render/pages.py cost_source_of).
+CHAPTER_OWN_INPUTS = {"kapitel_6": {COST_INPUT: config["costs"]["input"]}}
 # What each chapter's figures read beyond the registry (the label sets of the tables they draw
 # included): config keys and side files.
 FIGURE_CONFIG = {
     "kapitel_3": {"keys": ["age.groups"], "side": ["published"]},
     "kapitel_4": {"keys": ["age.groups"], "side": ["instruments"]},
     "kapitel_5": {"keys": ["core_elements.outcomes", "core_elements.subgroups"], "side": ["core_elements"]},
+    # chapter 6's figures read only its tables (and the registry's texts)
+    "kapitel_6": {"keys": [], "side": []},
+    # Bilag 1 has no figures (its rule writes an empty folder, so every chapter has one)
+    "bilag_1": {"keys": [], "side": []},
 }
 
 
@@ -143,6 +152,7 @@ def publish_inputs(chapter, side=None):
         "tables": SIDE_FILES["tables"],
         **{key: SIDE_FILES[key] for key in side},
         **(KORTLAEGNING_SOURCE_INPUT if chapter == MAPPING else {}),
+        **CHAPTER_OWN_INPUTS.get(chapter, {}),
     }
 
 
@@ -153,7 +163,9 @@ def publish_keys(chapter, keys=None):
     that block instead of the evaluation's threshold and provenance."""
     keys = LABEL_INPUTS[chapter]["config"] if keys is None else keys
     policies = PUBLISH_REGISTRY.policy_keys(chapter)
-    base = policies if policies else ["disclosure.min_count", *PROVENANCE_KEYS]
+    # a chapter with its own source (chapter 6: its cost input) does not say whether the twin's data are used
+    provenance = [] if chapter in CHAPTER_OWN_INPUTS else PROVENANCE_KEYS
+    base = policies if policies else ["disclosure.min_count", *provenance]
     return cfg(*dict.fromkeys([*base, *keys]))
 
 
@@ -200,7 +212,16 @@ CHAPTER_CONFIG = {
     "kapitel_4": {"keys": ["analysis_unit"], "side": ["tables"]},
     "kapitel_5": {"keys": ["core_elements.outcomes", "core_elements.few_effective_offers", "analysis_unit"],
                   "side": ["tables", "core_elements"]},
+    # chapter 6's inputs are the cost files, not the extracts (its provenance hashes them)
+    "kapitel_6": {"keys": [], "side": ["tables"], "inputs": list(config["costs"].values())},
+    # Bilag 1: the transcription and the intention extract it computes the element matrix from
+    "bilag_1": {"keys": [], "side": ["tables"], "inputs": [config["bilag_1"], extract_path("intention")]},
 }
+
+
+def chapter_inputs(chapter):
+    """The files a chapter's provenance hashes: the extracts, or the chapter's own inputs."""
+    return CHAPTER_CONFIG[chapter].get("inputs", [extract_path(name) for name in EXTRACTS])
 
 
 def chapter_side(chapter):

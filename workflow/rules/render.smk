@@ -6,11 +6,12 @@
 
 rule render_chapter:
     input:
+        unpack(lambda wc: CHAPTER_OWN_INPUTS.get(wc.chapter, {})),
         notebook="notebooks/{chapter}.ipynb",
         tables=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["workbook"],
         masked=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["masked"],
         figures=lambda wc: PUBLISHED_CHAPTERS[wc.chapter]["figures"],
-        extracts=[extract_path(name) for name in EXTRACTS],
+        extracts=lambda wc: chapter_inputs(wc.chapter),
         side=lambda wc: [SIDE_FILES[key] for key in chapter_side(wc.chapter)],
     output:
         "results/report/{chapter}.ipynb",
@@ -24,7 +25,7 @@ rule render_chapter:
         side_files=lambda wc: {key: SIDE_FILES[key] for key in chapter_side(wc.chapter)},
         config_sources=CONFIG_SOURCES,
     wildcard_constraints:
-        chapter="kapitel_[0-9]+",
+        chapter="(kapitel|bilag)_[0-9]+",
     resources:
         notebook=1,
     conda:
@@ -41,7 +42,7 @@ rule chapter_html:
     input:
         "results/report/{chapter}.ipynb",
     wildcard_constraints:
-        chapter="kapitel_[0-9]+",
+        chapter="(kapitel|bilag)_[0-9]+",
     output:
         reviewer="results/report/{chapter}.html",
         auditor="results/report/{chapter}_kode.html",

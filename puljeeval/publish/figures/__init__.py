@@ -27,15 +27,16 @@ from puljeeval.render.pages import synthetic_line
 __all__ = ["Caption", "Context", "bar_style", "caption_of", "catalogue", "context_of", "save"]
 
 
-def context_of(registry: Registry, config: Any) -> Context:
+def context_of(registry: Registry, config: Any, line: str | None = None) -> Context:
     """The figures' context for a run: markers at the disclosure threshold, and the synthetic-data
     line when config `data_source` is the twin (config keys disclosure.min_count, data_source,
-    twin.seed, twin.scale)."""
-    return Context(registry, registry.markers(config["disclosure"]["min_count"]), synthetic_line(config))
+    twin.seed, twin.scale); `line`: the chapter's own line instead (chapter 6: its assumed input)."""
+    return Context(registry, registry.markers(config["disclosure"]["min_count"]),
+                   synthetic_line(config) if line is None else line)
 
 
 def catalogue(chapter: str, tables: Mapping[str, Masked] | Any, registry: Registry,
-              settings: Any) -> dict[str, plt.Figure]:
+              settings: Any, line: str | None = None) -> dict[str, plt.Figure]:
     """The chapter's figures keyed by file stem (the report's numbering), from its
     disclosure-controlled tables by registry id (a `Chapter` or its `.masked`). Each carries its
     caption (`caption_of`): the report's number, title, source, notes, N and an alt text, which
@@ -48,4 +49,4 @@ def catalogue(chapter: str, tables: Mapping[str, Masked] | Any, registry: Regist
         raise TypeError(f"{chapter}: figures are drawn from masked tables (values and cell statuses, "
                         f"Chapter.masked); {plain} are not")
     module = importlib.import_module(f"puljeeval.publish.figures.{chapter}")
-    return module.catalogue(tables, context_of(registry, settings.config), settings)
+    return module.catalogue(tables, context_of(registry, settings.config, line), settings)

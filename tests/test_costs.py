@@ -4,6 +4,7 @@ the report's 15 totals, the input's errors, and the sensitivity analyses' respon
 from __future__ import annotations
 
 import copy
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,10 @@ def test_break_even_group_size_by_hand(tmp_path):
     # more participants than n* make the group course the cheaper one, fewer the dearer
     assert float(model.per_participant(inp, "X", "group", model.volumes_with(
         inp, "X", "group", {"capacity": n + 1, "fill": 1}))["total"]) < individual
+    assert float(model.per_participant(inp, "X", "group", model.volumes_with(
+        inp, "X", "group", {"capacity": n - 1, "fill": 1}))["total"]) > individual
+    # an offer with one course type has no break-even size
+    assert model.break_even_group_size(inputs.load_input(write(tmp_path, one_offer(), "one.yaml")), "X") is None
 
 
 def test_example_reproduces_the_15_printed_totals_at_printed_precision():
@@ -205,3 +210,107 @@ def test_volumes_broadcast_over_draws():
     one = model.per_participant(inp, "A", "group", model.volumes_with(inp, "A", "group", {"fill": 0.5}))
     assert pp["total"][0] == pytest.approx(one["total"])
     assert pp["total"][1] == pytest.approx(model.per_participant(inp, "A", "group")["total"])
+
+
+def test_a_whole_offer_row_is_spread_over_each_course_types_own_participants(tmp_path):
+    """The report's rule, by hand: the whole offer's establishment (24.000 kr.) counted in full in
+    each course type, over that type's participants: 24 group participants (4 x 8 x 0,75) give
+    1.000 kr. each, 30 individual participants 800 kr. each. A course-type row stays in its type:
+    12 individual courses x 500 kr. (basis course) = 6.000 / 30 = 200 kr. An investment with a
+    lifetime shorter than the period counts in full (9.600 x min(1, 2/1) = 9.600)."""
+    raw = one_offer()
+    raw["volumes"].append({"offer": "X", "course_type": "individual", "capacity": 1, "fill": 1.0, "courses": 30,
+                           "sessions": 10, "session_hours": 1, "staff_per_session": 1, "preparation_hours": 0,
+                           "intake_hours": 0, "documentation_hours": 0, "hourly_cost": 500, "reason": "test"})
+    raw["resources"][2]["lifetime_years"] = 1
+    raw["resources"].append({**raw["resources"][3], "course_type": "individual", "basis": "course",
+                             "item": "Materialer", "unit_price": 200})
+    inp = inputs.load_input(write(tmp_path, raw))
+    group, individual = model.per_participant(inp, "X", "group"), model.per_participant(inp, "X", "individual")
+    assert group["establishment"] == pytest.approx(1000) and individual["establishment"] == pytest.approx(800)
+    assert individual["investment"] == pytest.approx(9600 / 30) and group["investment"] == pytest.approx(400)
+    # individual operation: therapists 500 x 10 x 1 h = 5.000 per course = 5.000 per participant, + 200
+    assert individual["operation"] == pytest.approx(5000 + 30 * 200 / 30)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda r: r["resources"][0].update(price_year=2018), r"price_year 2018 differs from the input's price_year"),
+    (lambda r: r["resources"][3].update(course_type="individual"), r"has individual resources but no volumes"),
+    (lambda r: r["resources"][1].update(balancing="false"), r"'balancing' is 'false'; expected true or false"),
+    (lambda r: r["resources"][3].update(course_type="all"), r"a whole-offer row \(course type 'all'\) is for"),
+    (lambda r: r["resources"].append(dict(r["resources"][0])), r"resources\[7\].*the same offer, course type"),
+    (lambda r: r.update(extra=1), r"unknown keys \['extra'\]"),
+    (lambda r: r["financing"].pop("pulje"), r"the grant pool's code 'pulje' is missing"),
+    (lambda r: r["volumes"][0].update(sessions=0), r"'sessions' is 0; expected a number > 0"),
+])
+def test_more_bad_input_is_refused(tmp_path, change, message):
+    raw = copy.deepcopy(one_offer())
+    change(raw)
+    with pytest.raises(inputs.CostInputError, match=message):
+        inputs.load_input(write(tmp_path, raw))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda r: r["drivers"]["fill"].update(applies_to=["individual", "group"]), r"fill applies to group courses"),
+    (lambda r: r["drivers"]["sessions"].update(aplies_to=["group"]), r"unknown keys \['aplies_to'\]"),
+    (lambda r: r["drivers"]["hourly_cost"].update(low=0), r"'low' is 0; expected a number > 0"),
+    (lambda r: r["drivers"].update(again={**r["drivers"]["sessions"]}), r"moved by another driver"),
+])
+def test_bad_ranges_are_refused(tmp_path, change, message):
+    raw = sens_raw()
+    change(raw)
+    with pytest.raises(inputs.CostInputError, match=message):
+        inputs.load_sensitivity(write(tmp_path, raw, "s.yaml"))
+
+
+def test_an_absolute_range_must_contain_the_base_value(tmp_path):
+    raw = sens_raw()
+    raw["drivers"]["fill"].update(low=0.2, high=0.5)
+    sens = inputs.load_sensitivity(write(tmp_path, raw, "s.yaml"))
+    with pytest.raises(inputs.CostInputError, match=r"driver 'fill': the range \[0.2, 0.5\] does not contain"):
+        sensitivity.tornado(inputs.load_input(EXAMPLE), sens)
+
+
+def test_printed_parts_must_add_up(tmp_path):
+    raw = yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
+    raw["totals"]["group"]["C"]["total"] = 22534
+    with pytest.raises(inputs.CostInputError, match=r"totals.group.C: establishment 433 \+ operation 22100"):
+        inputs.load_published(write(tmp_path, raw, "p.yaml"))
+
+
+def test_draws_are_paired_within_an_offer_and_a_new_driver_moves_no_other_draws(tmp_path):
+    inp = inputs.load_input(EXAMPLE)
+    sens = inputs.load_sensitivity(SENSITIVITY)
+    # the offer's relative driver draws the same multipliers for both course types
+    one = next(d for d in sens.drivers if d.key == "hourly_cost")
+    stream = lambda: np.random.default_rng([sens.seed, zlib.crc32(b"A"), zlib.crc32(b"hourly_cost")])  # noqa: E731
+    ind = sensitivity.draw(one, inp.volumes["A", "individual"]["hourly_cost"], stream(), 50)
+    grp = sensitivity.draw(one, inp.volumes["A", "group"]["hourly_cost"], stream(), 50)
+    assert np.allclose(ind / inp.volumes["A", "individual"]["hourly_cost"],
+                       grp / inp.volumes["A", "group"]["hourly_cost"])
+    # a driver for individual courses only: the group scenarios' draws do not move
+    raw = sens_raw()
+    raw["drivers"]["intake"] = {"label": "Opstart", "parameter": "intake_hours", "scale": "relative", "low": 0.5,
+                                "high": 1.5, "distribution": "uniform", "applies_to": ["individual"]}
+    before = sensitivity.probabilistic(inp, sens).set_index(["offer", "course_type"])
+    after = sensitivity.probabilistic(inp, inputs.load_sensitivity(write(tmp_path, raw, "s.yaml"))).set_index(
+        ["offer", "course_type"])
+    group = before.index.get_level_values("course_type") == "group"
+    assert before.loc[group, ["mean", "low", "high"]].equals(after.loc[group, ["mean", "low", "high"]])
+    assert not before.loc[~group, "mean"].equals(after.loc[~group, "mean"])
+
+
+def test_chapter6_reproduction_rows():
+    from puljeeval.evaluation import reproduction
+    inp, pub = inputs.load_input(EXAMPLE), inputs.load_published(PUBLISHED)
+    frames = tables.all_tables(inp, inputs.load_sensitivity(SENSITIVITY), pub)
+    totals = tables.totals(inp)
+    rows = reproduction.chapter6(totals, frames["ratios"], pub).set_index("quantity")
+    amounts = rows[rows["kind"] == "amount"]
+    assert len(amounts) == 15 and amounts["within_tolerance"].all() and amounts["could_fail"].all()
+    ratios = rows[rows["kind"] == "ratio"]
+    assert len(ratios) == 3 and ratios["within_tolerance"].all()
+    assert ratios["report_inconsistent"].tolist() == [False, True, False]
+    # a cost function that drifted by a krone would fail its rows
+    drifted = totals.assign(total=totals["total"] + 1)
+    assert not reproduction.chapter6(drifted, frames["ratios"], pub).query("kind == 'amount'")["within_tolerance"].all()

@@ -29,6 +29,12 @@ VOLUME_KEYS = ("capacity", "fill", "courses", "sessions", "session_hours", "staf
 RESOURCE_KEYS = ("offer", "course_type", "phase", "item", "category", "basis", "quantity", "unit", "unit_price",
                  "price_year", "financed_by", "quantified", "reason")
 RESOURCE_OPTIONAL = ("lifetime_years", "balancing")
+# Volumes that must be above 0 (a course without sessions or staff has no therapist time to count).
+POSITIVE_VOLUMES = ("capacity", "fill", "courses", "sessions", "session_hours", "staff_per_session", "hourly_cost")
+# The grant pool's financing code: every other code is co-financing (the report's "**").
+POOL = "pulje"
+# Phases whose whole-offer cost (course type `all`) the report spreads over each course type.
+WHOLE_OFFER_PHASES = ("establishment", "training", "investment")
 
 
 class CostInputError(ConfigError):
@@ -81,18 +87,31 @@ def _mapping(value: Any, path: str | Path, where: str) -> dict:
 def load_input(path: str | Path) -> CostInput:
     """Read and validate a cost input (config/costs/example.yaml documents the format)."""
     raw = _mapping(read_yaml(path), path, "(top level)")
-    for key in ("assumed", "price_year", "period_years", "financing", "offers", "volumes", "resources"):
+    top = ("assumed", "price_year", "period_years", "financing", "offers", "volumes", "resources")
+    for key in top:
         if key not in raw:
             raise _fail(path, "(top level)", f"'{key}' is missing")
+    unknown = sorted(set(raw) - set(top))
+    if unknown:
+        raise _fail(path, "(top level)", f"unknown keys {unknown}; expected {list(top)}")
     if not isinstance(raw["assumed"], bool):
         raise _fail(path, "assumed", f"expected true or false, found {raw['assumed']!r}")
     price_year = raw["price_year"]
     if isinstance(price_year, bool) or not isinstance(price_year, int):
         raise _fail(path, "price_year", f"expected a year, found {price_year!r}")
     period = _number(raw["period_years"], path, "period_years", "period_years", strict=True)
-    financing = {str(k): str(v) for k, v in _mapping(raw["financing"], path, "financing").items()}
+    financing = _mapping(raw["financing"], path, "financing")
+    if any(not isinstance(k, str) or not isinstance(v, str) for k, v in financing.items()):
+        raise _fail(path, "financing", "expected code: Danish label, both texts")
+    if POOL not in financing:
+        raise _fail(path, "financing", f"the grant pool's code '{POOL}' is missing (the report's '**' marks what "
+                                       f"is financed by anything else)")
+    if not isinstance(raw["resources"], list):
+        raise _fail(path, "resources", "expected a list of rows")
     offers: dict[str, dict[str, str]] = {}
     for code, spec in _mapping(raw["offers"], path, "offers").items():
+        if not isinstance(code, str):
+            raise _fail(path, "offers", f"offer code {code!r} is not a text")
         spec = _mapping(spec, path, f"offers.{code}")
         for key in ("label", "description"):
             if not isinstance(spec.get(key), str) or not spec[key].strip():
@@ -100,10 +119,19 @@ def load_input(path: str | Path) -> CostInput:
         offers[str(code)] = {"label": spec["label"], "description": " ".join(spec["description"].split())}
     volumes = _volumes(raw["volumes"], offers, path)
     resources = [_resource(i, row, offers, financing, price_year, path) for i, row in enumerate(raw["resources"])]
+    seen: dict[tuple, int] = {}
+    for r in resources:
+        key = (r["offer"], r["course_type"], r["phase"], r["item"])
+        if key in seen:
+            raise _fail(path, f"resources[{r['row']}]", f"the same offer, course type, phase and item as "
+                                                      f"resources[{seen[key]}]: {key}")
+        seen[key] = r["row"]
     used = {(r["offer"], r["course_type"]) for r in resources}
     for offer, ctype in used:
         if ctype != "all" and (offer, ctype) not in volumes:
-            raise _fail(path, "resources", f"offer {offer} has {ctype} resources but no volumes for {ctype} courses")
+            rows = [r["row"] for r in resources if (r["offer"], r["course_type"]) == (offer, ctype)]
+            raise _fail(path, f"resources{rows}", f"offer {offer} has {ctype} resources but no volumes for "
+                                                  f"{ctype} courses")
     return CostInput(str(path), raw["assumed"], price_year, period, financing, offers, volumes, resources)
 
 
@@ -124,8 +152,7 @@ def _volumes(raw: Any, offers: dict, path: str | Path) -> dict[tuple[str, str], 
         key = (row["offer"], row["course_type"])
         if key in out:
             raise _fail(path, where, "a second row for the same offer and course type")
-        vol = {k: _number(row.get(k), path, where, k, strict=k in ("capacity", "fill", "courses", "hourly_cost"))
-               for k in VOLUME_KEYS}
+        vol = {k: _number(row.get(k), path, where, k, strict=k in POSITIVE_VOLUMES) for k in VOLUME_KEYS}
         if vol["fill"] > 1:
             raise _fail(path, where, f"'fill' is {vol['fill']:g}; expected a share of the places, at most 1")
         if row["course_type"] == "individual" and vol["capacity"] != 1:
@@ -162,17 +189,22 @@ def _resource(i: int, row: Any, offers: dict, financing: dict, price_year: int, 
     out = dict(row)
     out["quantity"] = _number(row["quantity"], path, where, "quantity")
     out["unit_price"] = _number(row["unit_price"], path, where, "unit_price")
-    if row["price_year"] != price_year:
+    if isinstance(row["price_year"], bool) or not isinstance(row["price_year"], int) or row["price_year"] != price_year:
         raise _fail(path, where, f"price_year {row['price_year']!r} differs from the input's price_year "
                                  f"{price_year}; convert the price first")
     if row["phase"] == "investment":
         out["lifetime_years"] = _number(row.get("lifetime_years"), path, where, "lifetime_years", strict=True)
     elif "lifetime_years" in row:
         raise _fail(path, where, "'lifetime_years' is only for investments")
-    if row["phase"] in ("establishment", "training", "investment") and row["course_type"] != "all" \
-            and row["basis"] != "period":
-        raise _fail(path, where, f"a {row['phase']} row is counted once for the period (basis 'period')")
-    out["balancing"] = bool(row.get("balancing", False))
+    if row["course_type"] == "all" and row["phase"] not in WHOLE_OFFER_PHASES:
+        raise _fail(path, where, f"a whole-offer row (course type 'all') is for {list(WHOLE_OFFER_PHASES)}: "
+                                 f"operation is counted per course type")
+    if row["phase"] in WHOLE_OFFER_PHASES and row["basis"] != "period":
+        raise _fail(path, where, f"a {row['phase']} row is counted once for the period (basis 'period'), "
+                                 f"found {row['basis']!r}")
+    if not isinstance(row.get("balancing", False), bool):
+        raise _fail(path, where, f"'balancing' is {row['balancing']!r}; expected true or false")
+    out["balancing"] = row.get("balancing", False)
     out["reason"] = " ".join(row["reason"].split())
     out["row"] = i
     return out
@@ -211,16 +243,24 @@ class Sensitivity:
 def load_sensitivity(path: str | Path) -> Sensitivity:
     """Read and validate the sensitivity ranges (config/costs/sensitivity.yaml)."""
     raw = _mapping(read_yaml(path), path, "(top level)")
+    unknown = sorted(set(raw) - {"drivers", "probabilistic"})
+    if unknown:
+        raise _fail(path, "(top level)", f"unknown keys {unknown}; expected drivers, probabilistic")
     drivers = []
     for key, spec in _mapping(raw.get("drivers"), path, "drivers").items():
         where = f"drivers.{key}"
         spec = _mapping(spec, path, where)
+        extra = sorted(set(spec) - {"label", "parameter", "scale", "low", "high", "distribution", "applies_to"})
+        if extra:
+            raise _fail(path, where, f"unknown keys {extra}")
+        if spec.get("parameter") in [d.parameter for d in drivers]:
+            raise _fail(path, where, f"parameter {spec.get('parameter')!r} is moved by another driver already")
         if spec.get("parameter") not in VOLUME_KEYS:
             raise _fail(path, where, f"parameter {spec.get('parameter')!r} is not a volume key {list(VOLUME_KEYS)}")
         scale = spec.get("scale")
         if scale not in ("relative", "absolute"):
             raise _fail(path, where, f"scale {scale!r}; expected 'relative' (multipliers) or 'absolute'")
-        low = _number(spec.get("low"), path, where, "low")
+        low = _number(spec.get("low"), path, where, "low", strict=spec.get("parameter") in POSITIVE_VOLUMES)
         high = _number(spec.get("high"), path, where, "high")
         if not low < high:
             raise _fail(path, where, f"low {low:g} is not below high {high:g}")
@@ -231,6 +271,9 @@ def load_sensitivity(path: str | Path) -> Sensitivity:
         applies = spec.get("applies_to", list(COURSE_TYPES))
         if not isinstance(applies, list) or not applies or any(t not in COURSE_TYPES for t in applies):
             raise _fail(path, where, f"applies_to {applies!r}; expected a list of {list(COURSE_TYPES)}")
+        if spec["parameter"] in ("capacity", "fill") and "individual" in applies:
+            raise _fail(path, where, f"{spec['parameter']} applies to group courses only (an individual course "
+                                     f"has one participant): applies_to: [group]")
         dist = spec.get("distribution")
         if dist not in DISTRIBUTIONS:
             raise _fail(path, where, f"distribution {dist!r} is not one of {list(DISTRIBUTIONS)}")
@@ -259,7 +302,7 @@ def load_published(path: str | Path) -> dict[str, Any]:
     kroner), and each ratio statement's numerator, denominator, words and the range of ratios the
     words allow."""
     raw = _mapping(read_yaml(path), path, "(top level)")
-    for key in ("reference", "totals", "ratios", "words"):
+    for key in ("reference", "references", "totals", "unquantified", "ratios", "words"):
         if key not in raw:
             raise _fail(path, "(top level)", f"'{key}' is missing")
     for ctype, offers in _mapping(raw["totals"], path, "totals").items():
@@ -275,13 +318,20 @@ def load_published(path: str | Path) -> dict[str, Any]:
                 v = parts.get(part)
                 if isinstance(v, bool) or not isinstance(v, int):
                     raise _fail(path, where, f"'{part}' is {v!r}; expected whole kroner as printed")
+            if parts["establishment"] + parts["operation"] != parts["total"]:
+                raise _fail(path, where, f"establishment {parts['establishment']} + operation {parts['operation']} "
+                                         f"is not the total {parts['total']} (a transcription error?)")
     for key, words in _mapping(raw["words"], path, "words").items():
         lo, hi = (words or {}).get("low"), (words or {}).get("high")
-        if not isinstance(lo, int | float) or not isinstance(hi, int | float) or not lo < hi:
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (lo, hi)) or not lo < hi \
+                or not isinstance((words or {}).get("text"), str):
             raise _fail(path, f"words.{key}", f"expected low < high, found {words!r}")
     for key, spec in _mapping(raw["ratios"], path, "ratios").items():
         where = f"ratios.{key}"
         spec = _mapping(spec, path, where)
+        for text_key in ("text", "lines"):
+            if not isinstance(spec.get(text_key), str):
+                raise _fail(path, where, f"'{text_key}' is missing; expected a text")
         if spec.get("words") not in raw["words"]:
             raise _fail(path, where, f"words {spec.get('words')!r} is not one of {list(raw['words'])}")
         for side in ("numerator", "denominator"):

@@ -11,18 +11,27 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
 from puljeeval.costs import model
-from puljeeval.costs.inputs import CostInput, Driver, Sensitivity
+from puljeeval.costs.inputs import CostInput, CostInputError, Driver, Sensitivity
 
 
 def driver_values(driver: Driver, base: float) -> tuple[float, float]:
-    """A driver's low and high value for a scenario whose base value is `base`."""
-    if driver.relative:
-        return base * driver.low, base * driver.high
-    return driver.low, driver.high
+    """A driver's low and high value for a scenario whose base value is `base`. An absolute range
+    must contain the base value (else the base scenario would lie outside its own range), and a
+    share (fill) stays at most 1."""
+    low, high = (base * driver.low, base * driver.high) if driver.relative else (driver.low, driver.high)
+    if not low <= base <= high:
+        raise CostInputError(f"sensitivity: driver '{driver.key}': the range [{low:g}, {high:g}] does not contain "
+                             f"the base value {base:g} of '{driver.parameter}' in the cost input")
+    if driver.parameter == "fill" and high > 1:
+        raise CostInputError(f"sensitivity: driver '{driver.key}': fill reaches {high:g}; a share of the places "
+                             f"is at most 1")
+    return low, high
 
 
 def applies(driver: Driver, inp: CostInput, offer: str, course_type: str) -> bool:
@@ -97,18 +106,22 @@ def draw(driver: Driver, base: float, rng: np.random.Generator, n: int) -> np.nd
     low, high = driver_values(driver, base)
     if driver.distribution == "uniform":
         return rng.uniform(low, high, n)
-    return rng.triangular(low, min(max(base, low), high), high, n)
+    return rng.triangular(low, base, high, n)
 
 
 def probabilistic(inp: CostInput, sens: Sensitivity) -> pd.DataFrame:
     """Per scenario: the base total and, over `draws` joint draws of every driver that applies,
     the mean, median and the central `interval` of the total per participant; for offers with
     both course types also the share of draws in which the group course is cheaper. Each offer and
-    driver has its own seed stream, spawned in a fixed order from the configured seed, and an offer's
-    two course types draw from the same stream: a relative driver (the offer's hourly cost) then
-    takes the same multiplier in both, so the comparison is paired."""
-    pairs = [(o, d.key) for o in inp.offers for d in sens.drivers]
-    seeds = dict(zip(pairs, np.random.SeedSequence(sens.seed).spawn(len(pairs)), strict=True))
+    driver has its own stream, seeded by the configured seed and the two names (so adding a driver
+    or an offer changes no other draws), and an offer's two course types draw from the same stream:
+    a relative driver (the offer's hourly cost) then takes the same multiplier in both, so the
+    comparison is paired. Drivers that apply to one course type only (group fill) make the
+    comparison lean that way: the share is read against the ranges, not as a probability."""
+    def stream(offer: str, driver: str) -> np.random.Generator:
+        # from the seed and the names, not positions: adding a driver or an offer moves no other draws
+        return np.random.default_rng([sens.seed, zlib.crc32(offer.encode()), zlib.crc32(driver.encode())])
+
     tail = (1 - sens.interval) / 2
     totals: dict[tuple[str, str], np.ndarray] = {}
     rows = []
@@ -116,8 +129,8 @@ def probabilistic(inp: CostInput, sens: Sensitivity) -> pd.DataFrame:
         changes = {}
         for d in sens.drivers:
             if applies(d, inp, offer, ctype):
-                rng = np.random.default_rng(seeds[offer, d.key])
-                changes[d.parameter] = draw(d, inp.volumes[offer, ctype][d.parameter], rng, sens.draws)
+                changes[d.parameter] = draw(d, inp.volumes[offer, ctype][d.parameter], stream(offer, d.key),
+                                            sens.draws)
         total = np.broadcast_to(model.per_participant(
             inp, offer, ctype, model.volumes_with(inp, offer, ctype, changes))["total"], (sens.draws,))
         totals[offer, ctype] = total

@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 
 from puljeeval.costs import model, sensitivity
-from puljeeval.costs.inputs import COURSE_TYPES, PHASES, CostInput, Sensitivity
+from puljeeval.costs.inputs import COURSE_TYPES, PHASES, POOL, CostInput, Sensitivity
 from puljeeval.publish import display
 
 # The report's mark of an item financed wholly or partly outside the pool.
 OUTSIDE_POOL = "**"
-POOL = "pulje"
 # Danish words of the ratio statements' sides.
 COURSE_TYPE_DA = {"individual": "individuelle forløb", "group": "gruppeforløb"}
 PART_DA = {"establishment": "etablering", "operation": "drift", "total": "i alt"}

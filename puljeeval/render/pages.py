@@ -156,7 +156,7 @@ def mapping_source(synthetic: bool, seed: int | None = None) -> Source:
 # built from an assumed input carries (as the synthetic-data line does for the twin's data).
 COST_INPUT = "cost_input"
 COST_ASSUMED_TEXT = ("Antaget eksempelinput: kapitel 6's omkostninger er beregnet på et konstrueret eksempel ({path}), "
-                     "som giver rapportens 15 totaler; posterne, volumen og følsomhedsanalyserne bygger på "
+                     "som giver rapportens trykte totaler; posterne, volumen og følsomhedsanalyserne bygger på "
                      "antagelser, ikke på tilbuddenes regnskaber (docs/costs.md).")
 
 

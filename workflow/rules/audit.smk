@@ -20,6 +20,9 @@ rule disclosure_audit:
         **DISCLOSURE_AUDIT,
     params:
         config=cfg("disclosure"),
+    threads: threads_of("disclosure_audit")
+    resources:
+        **resources_of("disclosure_audit"),
     conda:
         "../../environment.yml"
     log:

@@ -20,6 +20,9 @@ rule bilag_1_tables:
         **BILAG_1_TABLES,
     params:
         config=cfg("core_elements.outcomes"),
+    threads: threads_of("bilag_1_tables")
+    resources:
+        **resources_of("bilag_1_tables"),
     conda:
         "../../environment.yml"
     log:

@@ -15,6 +15,9 @@ rule chapter3_tables:
         **CHAPTER3_TABLES,
     params:
         config=cfg("production.subtract", "production.add"),
+    threads: threads_of("chapter3_tables")
+    resources:
+        **resources_of("chapter3_tables"),
     conda:
         "../../environment.yml"
     log:
@@ -37,6 +40,9 @@ rule chapter_analyses:
         **ANALYSES,
     params:
         config=cfg("analysis", "analysis_unit", "age.groups", "disclosure.min_residual_df"),
+    threads: threads_of("chapter_analyses")
+    resources:
+        **resources_of("chapter_analyses"),
     conda:
         "../../environment.yml"
     log:
@@ -65,6 +71,9 @@ rule core_element_samples:
                    "core_elements.histogram_edges", "core_elements.controls", "core_elements.numeric_controls",
                    "core_elements.missing_controls", "core_elements.attrition.predictors", "core_elements.cluster",
                    "analysis_unit"),
+    threads: threads_of("core_element_samples")
+    resources:
+        **resources_of("core_element_samples"),
     conda:
         "../../environment.yml"
     log:
@@ -92,6 +101,9 @@ rule core_element_models:
                    "core_elements.attrition", "core_elements.sensitivity"),
     wildcard_constraints:
         outcome="[a-z0-9_]+",
+    threads: threads_of("core_element_models")
+    resources:
+        **resources_of("core_element_models"),
     conda:
         "../../environment.yml"
     log:
@@ -109,6 +121,9 @@ rule core_element_multiplicity:
         ELEMENT_ADJUSTED,
     params:
         config=cfg("core_elements.multiplicity", "core_elements.outcomes"),
+    threads: threads_of("core_element_multiplicity")
+    resources:
+        **resources_of("core_element_multiplicity"),
     conda:
         "../../environment.yml"
     log:

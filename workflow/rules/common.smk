@@ -67,6 +67,26 @@ PROVENANCE_KEYS = ["data_source", "twin.seed", "twin.scale"] if config["data_sou
 SCALE_KEYS = ["data_source", "twin.scale"] if config["data_source"] == "twin" else ["data_source"]
 
 
+# Every rule's threads, mem_mb and runtime (workflow/resources.yaml, calibrated from measured runs by
+# `python -m puljeeval.tools.resources`): mem_mb and runtime grow linearly with the data's scale
+# (config resources.scale; else twin.scale with the twin's data, 1 for real extracts). Slurm gets
+# them through the executor (profiles/slurm); locally they only inform the scheduler.
+from puljeeval.tools import resources as resource_spec
+
+RESOURCE_SPEC = read_yaml("workflow/resources.yaml")
+RESOURCE_SCALE = config.get("resources", {}).get("scale") or (
+    config["twin"]["scale"] if config["data_source"] == "twin" else 1)
+
+
+def threads_of(rule):
+    return resource_spec.declared(RESOURCE_SPEC, rule, RESOURCE_SCALE)["threads"]
+
+
+def resources_of(rule):
+    declared = resource_spec.declared(RESOURCE_SPEC, rule, RESOURCE_SCALE)
+    return {"mem_mb": declared["mem_mb"], "runtime": declared["runtime"]}
+
+
 def cfg(*paths):
     """A rule's `params.config`: exactly these dotted config keys (see settings.config_slice)."""
     return config_slice(config, *paths)

@@ -17,6 +17,9 @@ rule cost_tables:
         published=config["costs"]["published"],
     output:
         **COST_TABLES,
+    threads: threads_of("cost_tables")
+    resources:
+        **resources_of("cost_tables"),
     conda:
         "../../environment.yml"
     log:

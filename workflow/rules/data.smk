@@ -18,6 +18,9 @@ rule ingest:
         # the outputs of a failed job)
         problems=PROBLEMS["ingest"]["problems"],
         summary=PROBLEMS["ingest"]["summary"],
+    threads: threads_of("ingest")
+    resources:
+        **resources_of("ingest"),
     conda:
         "../../environment.yml"
     log:
@@ -39,6 +42,9 @@ rule validate:
     params:
         config=cfg("extracts", "cleaning.test_person_id_pattern", "cleaning.test_cprs", "questionnaires",
                    "problem_report"),
+    threads: threads_of("validate")
+    resources:
+        **resources_of("validate"),
     conda:
         "../../environment.yml"
     log:
@@ -62,6 +68,9 @@ rule clean:
         # written only when a response code breaks its range (see ingest)
         problems=PROBLEMS["ingest"]["problems"],
         summary=PROBLEMS["ingest"]["summary"],
+    threads: threads_of("clean")
+    resources:
+        **resources_of("clean"),
     conda:
         "../../environment.yml"
     log:
@@ -77,6 +86,9 @@ rule ledger_summary:
         ledger=CLEAN["ledger"],
     output:
         "results/tables/ledger_summary.csv",
+    threads: threads_of("ledger_summary")
+    resources:
+        **resources_of("ledger_summary"),
     conda:
         "../../environment.yml"
     log:

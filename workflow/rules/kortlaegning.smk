@@ -41,6 +41,9 @@ rule kortlaegning_offer_tables:
         tabel_9_4=f"{config['kortlaegning']['offer_tables']}/tabel_9_4.csv",
     output:
         **KORTLAEGNING,
+    threads: threads_of("kortlaegning_offer_tables")
+    resources:
+        **resources_of("kortlaegning_offer_tables"),
     conda:
         "../../environment.yml"
     log:
@@ -67,6 +70,9 @@ rule kortlaegning_page:
         chapters=CHAPTER_PAGES,
         # the mapping's chapter pages and workbook, linked from here (workflow/rules/kortlaegning_report.smk)
         mapping_pages=lambda wc: KORTLAEGNING_PAGES if kortlaegning_published() else {},
+    threads: threads_of("kortlaegning_page")
+    resources:
+        **resources_of("kortlaegning_page"),
     conda:
         "../../environment.yml"
     log:
@@ -89,6 +95,9 @@ if KORTLAEGNING_TWIN_SOURCE:
             kommuner=str(kortlaegning_contract.MUNICIPALITIES),
         output:
             **KORTLAEGNING_TWIN,
+        threads: threads_of("kortlaegning_twin")
+        resources:
+            **resources_of("kortlaegning_twin"),
         conda:
             "../../environment.yml"
         log:
@@ -108,6 +117,9 @@ rule kortlaegning_ingest:
         config=cfg("kortlaegning.data_source"),
         # written only when the extracts break the contract (see rule ingest)
         problems="results/interim/problems/kortlaegning_ingest.csv",
+    threads: threads_of("kortlaegning_ingest")
+    resources:
+        **resources_of("kortlaegning_ingest"),
     conda:
         "../../environment.yml"
     log:
@@ -129,6 +141,9 @@ rule kortlaegning_maps:
         municipalities="data/geo/kommuner.csv",
     output:
         KORTLAEGNING_MAPS,
+    threads: threads_of("kortlaegning_maps")
+    resources:
+        **resources_of("kortlaegning_maps"),
     conda:
         "../../environment.yml"
     log:

@@ -51,7 +51,9 @@ rule render_kortlaegning:
         side_files={"tables": SIDE_FILES["tables"]},
         config_sources=CONFIG_SOURCES,
     resources:
+        **resources_of("render_kortlaegning"),
         notebook=1,
+    threads: threads_of("render_kortlaegning")
     conda:
         "../../environment.yml"
     log:
@@ -71,6 +73,9 @@ rule kortlaegning_html:
     params:
         pages=KORTLAEGNING_PAGES,
         front=lambda wc: KORTLAEGNING_PAGE,
+    threads: threads_of("kortlaegning_html")
+    resources:
+        **resources_of("kortlaegning_html"),
     conda:
         "../../environment.yml"
     log:

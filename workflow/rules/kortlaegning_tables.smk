@@ -25,6 +25,9 @@ rule kortlaegning_survey_tables:
         # the published tables (config/tables.yaml chapter kortlaegning) by id; their headings are
         # not read here, so a registry edit of a heading re-runs only the publishing
         tables=KORTLAEGNING_TABLE_IDS,
+    threads: threads_of("kortlaegning_survey_tables")
+    resources:
+        **resources_of("kortlaegning_survey_tables"),
     conda:
         "../../environment.yml"
     log:

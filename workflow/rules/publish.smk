@@ -20,6 +20,9 @@ rule publish_tables:
         title=lambda wc: PUBLISH_TITLES[wc.chapter],
     wildcard_constraints:
         chapter="|".join([*CHAPTER_PAGES, MAPPING]),
+    threads: threads_of("publish_tables")
+    resources:
+        **resources_of("publish_tables"),
     conda:
         "../../environment.yml"
     log:
@@ -40,6 +43,9 @@ rule figures:
         config=lambda wc: publish_keys(wc.chapter, FIGURE_CONFIG[wc.chapter]["keys"]),
     wildcard_constraints:
         chapter="|".join(FIGURE_CONFIG),
+    threads: threads_of("figures")
+    resources:
+        **resources_of("figures"),
     conda:
         "../../environment.yml"
     log:

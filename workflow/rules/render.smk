@@ -27,7 +27,9 @@ rule render_chapter:
     wildcard_constraints:
         chapter="(kapitel|bilag)_[0-9]+",
     resources:
+        **resources_of("render_chapter"),
         notebook=1,
+    threads: threads_of("render_chapter")
     conda:
         "../../environment.yml"
     log:
@@ -48,6 +50,9 @@ rule chapter_html:
         auditor="results/report/{chapter}_kode.html",
     params:
         chapters=CHAPTER_PAGES,
+    threads: threads_of("chapter_html")
+    resources:
+        **resources_of("chapter_html"),
     conda:
         "../../environment.yml"
     log:
@@ -74,6 +79,9 @@ rule report_index:
         chapters=CHAPTER_PAGES,
         mapping_pages=lambda wc: KORTLAEGNING_PAGES if kortlaegning_published() else {},
         config=cfg(*PROVENANCE_KEYS),
+    threads: threads_of("report_index")
+    resources:
+        **resources_of("report_index"),
     conda:
         "../../environment.yml"
     log:
@@ -97,6 +105,9 @@ rule report_pdf:
         chapters=CHAPTER_PAGES,
         mapping_pages=lambda wc: KORTLAEGNING_PAGES if kortlaegning_published() else {},
         config=cfg(*PROVENANCE_KEYS),
+    threads: threads_of("report_pdf")
+    resources:
+        **resources_of("report_pdf"),
     conda:
         "../../environment.yml"
     log:

@@ -49,6 +49,9 @@ if HAS_OTHER_SEED:
                        "core_elements.missing_controls", "core_elements.attrition.predictors",
                        "core_elements.subgroups", "core_elements.min_subgroup_df", "core_elements.level",
                        "core_elements.cluster"),
+        threads: threads_of("other_seed_models")
+        resources:
+            **resources_of("other_seed_models"),
         conda:
             "../../environment.yml"
         log:
@@ -73,6 +76,9 @@ rule element_statements:
         config=cfg("core_elements.outcomes", "core_elements.subgroups",
                    "reproduction.tolerance.coefficient_se_fraction",
                    *(["reproduction.other_seed"] if HAS_OTHER_SEED else [])),
+    threads: threads_of("element_statements")
+    resources:
+        **resources_of("element_statements"),
     conda:
         "../../environment.yml"
     log:
@@ -121,6 +127,9 @@ rule reproduction:
                    MAPPING: MAPPING_PUBLISHED["workbook"]},
         masked={**{ch: PUBLISHED_CHAPTERS[ch]["masked"] for ch in CHAPTER_PAGES}, MAPPING: MAPPING_PUBLISHED["masked"]},
         config=cfg("reproduction", "age.groups", "core_elements.outcomes", "disclosure.min_count", *SCALE_KEYS),
+    threads: threads_of("reproduction")
+    resources:
+        **resources_of("reproduction"),
     conda:
         "../../environment.yml"
     log:
@@ -141,6 +150,9 @@ rule reproduction_page:
         config=cfg("disclosure.min_count", *PROVENANCE_KEYS),
         title="Reproduktion af rapportens tal",
         chapters=CHAPTER_PAGES,
+    threads: threads_of("reproduction_page")
+    resources:
+        **resources_of("reproduction_page"),
     conda:
         "../../environment.yml"
     log:

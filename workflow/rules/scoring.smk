@@ -10,6 +10,9 @@ rule score:
         instruments=SIDE_FILES["instruments"],
     output:
         **SCORES,
+    threads: threads_of("score")
+    resources:
+        **resources_of("score"),
     conda:
         "../../environment.yml"
     log:

@@ -14,6 +14,9 @@ if config["data_source"] == "twin":
             **{name: extract_path(name) for name in EXTRACTS},
         params:
             twin=config["twin"],
+        threads: threads_of("synthetic_twin")
+        resources:
+            **resources_of("synthetic_twin"),
         conda:
             "../../environment.yml"
         log:

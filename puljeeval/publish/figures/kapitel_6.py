@@ -130,7 +130,7 @@ def _alt_phases(table: Masked, ctx: Context, spec: dict) -> str:
     totals = {(o, t): float(v[(v["offer"] == o) & (v["course_type"] == t)]["amount"].sum()) for o, t, _ in scen}
     (ho, ht), (lo, lt) = max(totals, key=totals.get), min(totals, key=totals.get)
     olabel = dict(zip(v["offer"], v["offer_label"], strict=False))
-    return ctx.alt(spec["alt"].format(count=len(scen)),
+    return ctx.alt(spec["alt"].format(count=len(scen), offers=len({o for o, _, _ in scen})),
                    spec["alt_extremes"].format(high=_scenario_label(ctx, olabel[ho], ht),
                                                high_value=ctx.number(totals[ho, ht], PHASES, "amount"),
                                                low=_scenario_label(ctx, olabel[lo], lt),

@@ -48,7 +48,7 @@ def test_the_workflow_on_slurm_gives_the_local_products(slurm, report_scale, tmp
            "--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "3",
            "--configfile", REPORT_CONFIG]
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir, env={**os.environ})
-    jobs = subprocess.run(["squeue", "--states=all", "-o", "%.10i %.9P %.40j %.8T %.10M %.6D %R"],
+    jobs = subprocess.run(["squeue", "--states=all", "-o", "%.10i %.9P %.40j %.12T %.10M %.6D %R"],
                           capture_output=True, text=True).stdout
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "slurm_squeue.txt").write_text(jobs, encoding="utf-8")

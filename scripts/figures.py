@@ -20,7 +20,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     published = publish.publish_from_files(chapter, smk.input, registry, settings.config["disclosure"]["min_count"])
     Path(smk.output.figures).mkdir(parents=True, exist_ok=True)      # Bilag 1 has none: an empty folder
     # chapter 6's figures carry the assumed-input line instead of the twin's
-    source = pages.cost_source_of(smk.input)
+    source = pages.chapter_source(chapter, smk.input)
     line = None if source is None else source.synthetic_line
     for stem, fig in figures.catalogue(chapter, published.masked, registry, settings, line).items():
         for path in figures.save(fig, stem, smk.output.figures):

@@ -26,9 +26,9 @@ with rulekit.logged(snakemake):  # noqa: F821
     for table_id, masked in published.masked.items():
         masked.write(masked_dir / f"{table_id}.parquet")
     sheets = publish.sheets(published, registry, markers)
-    # the mapping's workbook says where its numbers come from (its twin's seed is in its config file)
-    # chapter 6's says whether its cost input is assumed
-    source = pages.mapping_source_of(smk.input) if chapter == reg.MAPPING else pages.cost_source_of(smk.input)
+    # the mapping's and chapter 6's workbooks say where their numbers come from (the survey twin's
+    # seed, whether the cost input is assumed)
+    source = pages.chapter_source(chapter, smk.input)
     info = notes.notes(chapter, settings.config, registry, markers, pages.file_hash(smk.input.tables),
                        smk.params.title, fill, source)
     decimals = {t.sheet: {c.heading: c.decimals for c in t.columns if c.decimals is not None}

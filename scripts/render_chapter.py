@@ -9,14 +9,11 @@ from puljeeval.render.execute import execute
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     chapter = smk.params.get("chapter") or smk.wildcards.chapter
-    if smk.params.get("pages"):
-        source = pages.mapping_source_of(smk.input)
-        own = {"pages": dict(smk.params.pages), "source_text": source.text, "synthetic_line": source.synthetic_line}
-    else:
-        own = {"title": smk.params.title}
-        source = pages.cost_source_of(smk.input)      # chapter 6: its cost input, assumed or not
-        if source is not None:
-            own |= {"source_text": source.text, "synthetic_line": source.synthetic_line}
+    # the mapping (one execution for all its pages) and chapter 6 name their own data source
+    own = {"pages": dict(smk.params.pages)} if smk.params.get("pages") else {"title": smk.params.title}
+    source = pages.chapter_source(chapter, smk.input)
+    if source is not None:
+        own |= {"source_text": source.text, "synthetic_line": source.synthetic_line}
     execute(smk.input.notebook, smk.output[0], {
         "chapter": chapter, "masked_dir": smk.params.masked_dir, "figures_dir": smk.params.figures_dir,
         **own, "config": dict(smk.params.config), "side_files": dict(smk.params.side_files),

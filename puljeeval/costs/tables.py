@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from puljeeval.costs import model, sensitivity
-from puljeeval.costs.inputs import COURSE_TYPES, PHASES, POOL, CostInput, Sensitivity
+from puljeeval.costs.inputs import COURSE_TYPES, DRIFT, PHASES, POOL, CostInput, Sensitivity
 from puljeeval.publish import display
 
 # The report's mark of an item financed wholly or partly outside the pool.
@@ -27,7 +27,7 @@ NAMES = ("totals_individual", "totals_group", "phases", "tornado", "full_cost", 
 def unquantified(inp: CostInput, offer: str, course_type: str, part: str) -> list[str]:
     """The items a scenario names but does not quantify in `part` (establishment, or operation =
     the drift phases), marked "**" when financed outside the pool, as the report lists them."""
-    phases = ("establishment",) if part == "establishment" else ("training", "operation", "investment")
+    phases = ("establishment",) if part == "establishment" else DRIFT
     return [r["item"] + (OUTSIDE_POOL if r["financed_by"] != POOL else "")
             for r in model.scenario_rows(inp, offer, course_type, full_cost=True)
             if not r["quantified"] and r["phase"] in phases]
@@ -137,14 +137,13 @@ def resources(inp: CostInput) -> pd.DataFrame:
     # the therapists' time, derived from the volumes
     for offer, ctype in inp.scenarios():
         vol = inp.volumes[offer, ctype]
+        per_course = float(model.staff_per_course(vol))
+        per = {t: np.nan for t in COURSE_TYPES} | {ctype: per_course / (vol["capacity"] * vol["fill"])}
         rows.append({"row": -1, "offer": offer, "offer_label": inp.offers[offer]["label"], "course_type": ctype,
                      "phase": "operation", "item": model.STAFF_ITEM, "basis": "course", "quantity": vol["courses"],
-                     "unit": "forløb", "unit_price": float(model.staff_per_course(vol)), "lifetime_years": np.nan,
+                     "unit": "forløb", "unit_price": per_course, "lifetime_years": np.nan,
                      "financed_by": inp.financing[POOL], "quantified": True, "balancing": False,
-                     "individual_per_participant": float(model.staff_per_course(vol) / (vol["capacity"] * vol["fill"]))
-                     if ctype == "individual" else np.nan,
-                     "group_per_participant": float(model.staff_per_course(vol) / (vol["capacity"] * vol["fill"]))
-                     if ctype == "group" else np.nan,
+                     "individual_per_participant": per["individual"], "group_per_participant": per["group"],
                      "reason": "Beregnet af volumen (sessioner, længde, behandlere, forberedelse, opstart, "
                                "dokumentation, timeløn)."})
     return pd.DataFrame(rows)

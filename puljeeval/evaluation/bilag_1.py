@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from puljeeval.evaluation import core_elements
 from puljeeval.settings import read_yaml
 
 SECTORS = ("kommunal", "privat", "partnerskab", "ikke_oplyst")
@@ -187,10 +188,7 @@ def offers_table(spec: dict, offers: list[dict]) -> pd.DataFrame:
 def _intention_cells(intention: pd.DataFrame, elements: list[str]) -> pd.Series:
     """chosen (0/1 int) indexed by (offer, intervention_type, element), blank types as ''.
     The normalisation is intention_per_course's: a missing type column or a NaN is ''."""
-    rows = intention.copy()
-    if "intervention_type" not in rows:
-        rows["intervention_type"] = ""
-    rows["intervention_type"] = rows["intervention_type"].fillna("").astype(str)
+    rows = core_elements.intention_rows(intention)
     rows["offer"] = rows["offer"].astype(str)
     rows = rows[rows["element"].isin(elements)]
     key = ["offer", "intervention_type", "element"]
@@ -285,9 +283,8 @@ def matrix_by_printed_offer(spec: dict, wide: pd.DataFrame) -> pd.DataFrame:
 def course_counts(courses: pd.DataFrame) -> pd.DataFrame:
     """Courses per (offer, intervention_type), a missing type as '' (intention_per_course's
     normalisation): the weights for shares_from_matrix."""
-    itype = courses["intervention_type"] if "intervention_type" in courses else pd.Series("", index=courses.index)
     keys = pd.DataFrame({"offer": courses["offer"].astype(str),
-                         "intervention_type": itype.astype(object).fillna("").astype(str)})
+                         "intervention_type": core_elements.course_types(courses)})
     return keys.groupby(["offer", "intervention_type"], sort=True).size().rename("n").reset_index()
 
 

@@ -60,18 +60,32 @@ def intensity(fidelity: pd.DataFrame, elements: list[str], aggregation: str, unr
     return out.reset_index()
 
 
-def intention_per_course(courses: pd.DataFrame, intention: pd.DataFrame, elements: list[str]) -> pd.DataFrame:
-    """Each course's 0/1 intention per element from its offer's choices: the row for the
-    course's offer and intervention type, else the offer's row with a blank type. A course
-    with neither is an error naming the offer and element: the extract must be complete."""
+def intention_rows(intention: pd.DataFrame) -> pd.DataFrame:
+    """The intention extract with its intervention type as text, '' for the offer's default row
+    (a missing column or a blank): how intention_per_course and Bilag 1's matrix key it."""
     rows = intention.copy()
     if "intervention_type" not in rows:
         rows["intervention_type"] = ""
     rows["intervention_type"] = rows["intervention_type"].fillna("").astype(str)
+    return rows
+
+
+def course_types(courses: pd.DataFrame) -> pd.Series:
+    """Each course's intervention type as text, '' when it has none: the key it looks its offer's
+    intention up by."""
+    if "intervention_type" not in courses:
+        return pd.Series("", index=courses.index)
+    return courses["intervention_type"].astype(object).fillna("").astype(str)
+
+
+def intention_per_course(courses: pd.DataFrame, intention: pd.DataFrame, elements: list[str]) -> pd.DataFrame:
+    """Each course's 0/1 intention per element from its offer's choices: the row for the
+    course's offer and intervention type, else the offer's row with a blank type. A course
+    with neither is an error naming the offer and element: the extract must be complete."""
+    rows = intention_rows(intention)
     wide = rows.pivot(index=["offer", "intervention_type"], columns="element", values="chosen")
     wide = wide.reindex(columns=elements)
-    own = pd.MultiIndex.from_arrays([courses["offer"].astype(str),
-                                     courses["intervention_type"].astype(object).fillna("").astype(str)])
+    own = pd.MultiIndex.from_arrays([courses["offer"].astype(str), course_types(courses)])
     default = pd.MultiIndex.from_arrays([courses["offer"].astype(str), pd.Series("", index=courses.index)])
     values = wide.reindex(own).to_numpy(dtype="float64")
     fallback = wide.reindex(default).to_numpy(dtype="float64")

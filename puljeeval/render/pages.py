@@ -177,6 +177,13 @@ def cost_source_of(inputs: Any) -> Source | None:
     return cost_source(bool(raw.get("assumed", True)), path)
 
 
+def chapter_source(chapter: str, inputs: Any) -> Source | None:
+    """A chapter's own data source when it is not the evaluation's: the mapping's (its survey twin
+    or real survey extracts), chapter 6's (its cost input); None for the evaluation's chapters."""
+    from puljeeval.publish.registry import MAPPING
+    return mapping_source_of(inputs) if chapter == MAPPING else cost_source_of(inputs)
+
+
 def provenance(config: dict, extract_paths: list[str], config_sources: list[str] = (),
                root: str | Path = ".", source: str | None = None, inputs: str = "Udtræk") -> pd.DataFrame:
     """What a reader needs to trust the page: commit, where the config came from (the default

@@ -88,11 +88,9 @@ def tornado(table: Masked, ctx: Context, marks: Marks, title: str, axis: str, pa
         ax.axvline(base, color=style.EDGE, linewidth=1)
         ax.set_yticks(range(len(v)), list(v["driver_label"]))
         ax.invert_yaxis()
-        span = float(max(v["total_at_low"].max(), v["total_at_high"].max()) - min(v["total_at_low"].min(),
-                                                                                   v["total_at_high"].min()))
-        lo_all = float(min(v["total_at_low"].min(), v["total_at_high"].min()))
-        hi_all = float(max(v["total_at_low"].max(), v["total_at_high"].max()))
-        ax.set_xlim(lo_all - 0.45 * span, hi_all + 0.45 * span)
+        ends = v[["total_at_low", "total_at_high"]].to_numpy(dtype=float)
+        span = float(ends.max() - ends.min())
+        ax.set_xlim(ends.min() - 0.45 * span, ends.max() + 0.45 * span)
         ax.set_title(panel.format(scenario=_scenario_label(ctx, olabel, ctype),
                                   base=ctx.number(base, TORNADO, "base_total")), loc="left")
     axes[-1, 0].set_xlabel(axis)

@@ -41,6 +41,7 @@ include: "workflow/rules/reproduction.smk"
 include: "workflow/rules/kortlaegning.smk"
 include: "workflow/rules/kortlaegning_tables.smk"
 include: "workflow/rules/render.smk"
+include: "workflow/rules/studies.smk"
 
 
 rule all:

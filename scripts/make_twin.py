@@ -1,16 +1,14 @@
-"""Rule synthetic_twin: write the synthetic twin's raw extracts from the twin's own config block
-(params.twin) and its declared side files (inputs) to the rule's outputs; nothing else."""
+"""Rule synthetic_twin: the twin's blocks (rule twin_block) joined into the raw extracts at the
+extract paths, streamed file by file (puljeeval/twin/files.py, join_parts); the intention
+extract is block 0's, which every block shares."""
 
 from puljeeval import rulekit
-from puljeeval.twin import generate as synthetic
-from puljeeval.twin.inputs import TwinInputs, read_side_files
+from puljeeval.twin import files
 
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
-    config = dict(smk.params.twin)
-    inputs = TwinInputs.of(config, read_side_files(dict(smk.input.items())))
-    twin = synthetic.generate(inputs)
-    paths = dict(smk.output.items())
-    synthetic.write(twin, paths, config["extract_formats"])
-    for name, frame in twin.frames().items():
-        print(f"{name}: {len(frame)} rows -> {paths[name]}")
+    for name in smk.output.keys():
+        given = smk.input[name]
+        parts = [given] if isinstance(given, str) else list(given)
+        lines = files.join_parts(parts, smk.output[name])
+        print(f"{name}: {len(parts)} block(s), {lines} lines after the header -> {smk.output[name]}")

@@ -11,15 +11,18 @@ skipped where slurmctld is not installed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from conftest import REPORT_CONFIG, copy_workflow
+from test_studies import STUDY_CONFIG
 from test_workflow import ARTIFACTS
 
-from puljeeval.settings import ROOT
+from puljeeval.settings import ROOT, read_yaml
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 needs_slurm = pytest.mark.skipif(shutil.which("slurmctld") is None or os.geteuid() != 0,
@@ -46,7 +49,7 @@ def test_the_workflow_on_slurm_gives_the_local_products(slurm, report_scale, tmp
            "--snakefile", str(workdir / "Snakefile"),
            # a local test: ask squeue often (a real cluster keeps the profile's gentler defaults)
            "--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "3",
-           "--configfile", REPORT_CONFIG]
+           "all", "coverage_study", "--configfile", REPORT_CONFIG, STUDY_CONFIG]
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir, env={**os.environ})
     jobs = subprocess.run(["squeue", "--states=all", "-o", "%.10i %.9P %.40j %.12T %.10M %.6D %R"],
                           capture_output=True, text=True).stdout
@@ -66,5 +69,12 @@ def test_the_workflow_on_slurm_gives_the_local_products(slurm, report_scale, tmp
             assert path.read_bytes() == (workdir / rel).read_bytes(), rel
             compared += 1
     assert compared >= 100
+    # the coverage study's target ran there too, one Slurm job per batch of seeds
+    options = read_yaml(workdir / STUDY_CONFIG)["studies"]["coverage"]
+    batches = -(-options["seeds"] // options["batch_size"])
+    assert len(re.findall(r"^rule coverage_batch:", run.stdout + run.stderr, re.M)) == batches
+    runs = pd.read_parquet(workdir / "results/studies/coverage/coverage_runs.parquet")
+    assert sorted(runs["seed"].unique()) == list(range(options["first_seed"], options["first_seed"] + options["seeds"]))
+    assert (workdir / "results/report/daekningsstudie.html").exists()
     # the pages exist too (not compared byte for byte: they carry their render time)
     assert (workdir / "results/report/index.html").exists() and (workdir / "results/report/rapport.pdf").exists()

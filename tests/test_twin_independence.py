@@ -103,10 +103,15 @@ def rule_section(rule: str, name: str) -> list[str]:
 
 def test_the_rule_passes_only_the_twin_block_and_side_files():
     text = (ROOT / "workflow/rules/twin.smk").read_text(encoding="utf-8")
-    rule = text[text.index("rule synthetic_twin:"):]
+    rule = text[text.index("rule twin_block:"):]
     assert rule_section(rule, "params") == ['twin=config["twin"],']
-    inputs = rule_section(rule, "input")
+    inputs = [line for line in rule_section(rule, "input") if not line.startswith("given=")]
     assert sorted(inputs) == sorted(f'{k}=SIDE_FILES["{k}"],' for k in SIDE_FILES)
+    # besides them only block 0's intention, itself made from the same inputs
+    assert [line for line in rule_section(rule, "input") if line.startswith("given=")] == [
+        'given=lambda wc: [] if int(wc.block) == 0 else f"{TWIN_BLOCK_DIR.format(block=0)}/intention.parquet",']
+    joined = text[text.index("rule synthetic_twin:"):]
+    assert "params:" not in joined           # it joins the blocks' files and reads no setting
 
 
 class Poisoned(dict):
@@ -135,9 +140,10 @@ def digests(directory: Path) -> dict[str, str]:
 
 @pytest.mark.workflow      # the twin at report scale (5 s) and the report-scale run: full tier
 def test_rule_script_uses_only_its_params_and_gives_the_same_bytes_as_the_twin(report_scale, tmp_path):
-    """scripts/make_twin.py run in-process with a snakemake object whose config fails on any
-    read (every non-twin key is out of reach), given the twin block of a config whose every
-    other block is garbage, writes exactly the extracts of the shipped workflow's run."""
+    """scripts/make_twin_block.py (the report-scale twin is one block) run in-process with a
+    snakemake object whose config fails on any read (every non-twin key is out of reach), given
+    the twin block of a config whose every other block is garbage, writes exactly the extracts of
+    the shipped workflow's run."""
     config = read_yaml(ROOT / "config" / "config.yaml")
     garbled = {key: "garbled" for key in config} | {"twin": copy.deepcopy(config["twin"])}
     out = tmp_path / "script"
@@ -145,10 +151,11 @@ def test_rule_script_uses_only_its_params_and_gives_the_same_bytes_as_the_twin(r
     smk.config = Poisoned()
     smk.params = Named(twin=garbled["twin"])
     smk.input = Named(side_paths())
-    smk.output = Named({k: str(out / f) for k, f in EXTRACT_FILES.items()})
+    smk.output = Named({k: str(out / f) for k, f in EXTRACT_FILES.items()} | {"matrix": str(out / "m.parquet")})
+    smk.wildcards = Named(block="0")
     smk.log = [str(tmp_path / "twin.log")]
-    smk.rule = "synthetic_twin"
-    runpy.run_path(str(ROOT / "scripts" / "make_twin.py"), init_globals={"snakemake": smk})
+    smk.rule = "twin_block"
+    runpy.run_path(str(ROOT / "scripts" / "make_twin_block.py"), init_globals={"snakemake": smk})
     shipped = {k: report_scale / v["path"] for k, v in config["extracts"].items()}
     assert digests(out) == {f: hashlib.sha256(shipped[k].read_bytes()).hexdigest() for k, f in EXTRACT_FILES.items()}
 

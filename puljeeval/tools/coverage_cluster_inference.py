@@ -367,10 +367,8 @@ def summarise(runs: pd.DataFrame, designs: Iterable[Design]) -> tuple[pd.DataFra
                      "reject": float(per_seed["reject"].mean()), "reject_mcse": _mcse(per_seed["reject"]),
                      "median_width": float(part["width"].median()), "unbounded": float(part["unbounded"].mean())})
     summary = pd.DataFrame(rows)
-    info = pd.DataFrame([{"design": d.label, "outcome": d.outcome, "model": d.model, "figure": d.figure,
-                          "subgroup_variable": d.subgroup_variable, "subgroup": d.subgroup, "n": d.n,
-                          "clusters": d.clusters, "largest_cluster_share": round(d.largest_share, 3),
-                          "parameters": d.X.shape[1]} for d in designs])
+    info = design_table(designs).drop(columns="terms")
+    info["largest_cluster_share"] = info["largest_cluster_share"].round(3)
     summary = summary.merge(info, on="design", how="left")
     terms = terms.merge(info[["design", "n", "clusters"]], on="design", how="left")
     terms = terms.merge(effective_clusters(designs), on=["design", "term"], how="left")
@@ -477,6 +475,62 @@ def headline(terms: pd.DataFrame, target: float, level: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# --------------------------------------------------------------------------- as workflow targets
+
+# The study's settings (config key studies.coverage; the command line's defaults): what
+# build_study reads beside the core_elements block.
+OPTION_KEYS = ("seeds", "first_seed", "batch_size", "reps", "scenarios", "subgroups", "methods", "variants",
+               "intention_effect", "intensity_effect", "target")
+
+
+def build_study(settings: Settings, frames: dict[str, pd.DataFrame], options: dict,
+                where: str = "studies.coverage") -> tuple[Study, list[Design]]:
+    """The study and its designs from the analysis frames and the study's options (OPTION_KEYS;
+    scenarios, methods and variants as lists). A bad option raises ValueError naming `where`."""
+    cfg = settings.config["core_elements"]
+    unknown = [s for s in options["scenarios"] if s not in SCENARIOS]
+    if unknown or not options["scenarios"]:
+        raise ValueError(f"{where}.scenarios: unknown or none {unknown}; choose from {list(SCENARIOS)}")
+    variant = cfg["bootstrap"]["variant"]
+    chosen = list(options["methods"])
+    extra = [str(v) for v in options.get("variants", []) if str(v) != variant]
+    bad = [m for m in chosen if m not in METHODS] + [v for v in extra if v not in cluster_inference.VARIANTS]
+    if bad or not chosen + extra:
+        raise ValueError(f"{where}.methods/variants: unknown or none {bad}; methods {list(METHODS)}, "
+                         f"variants {list(cluster_inference.VARIANTS)}")
+    effects = {"intention": float(options["intention_effect"]), "intensity": float(options["intensity_effect"])}
+    designs = designs_from_frames(frames, settings, effects, options["subgroups"])
+    if not designs:
+        raise ValueError("no design to study: every model is withheld (residual df) or not of full rank")
+    methods = [(m, METHODS[m]) for m in chosen] + [(f"wild_cluster_wcr{v}", partial(_wild_variant, v)) for v in extra]
+    study = Study(tuple(designs), tuple(SCENARIOS[s] for s in options["scenarios"]), int(options["reps"]),
+                  cfg["bootstrap"]["weights"], float(cfg["level"]), tuple(methods), variant)
+    return study, designs
+
+
+def seed_batches(first: int, seeds: int, batch_size: int) -> list[range]:
+    """The seeds first .. first + seeds - 1 in consecutive batches of `batch_size` (the last may
+    be smaller): one workflow job each. Every seed's rows are the same whatever the batching."""
+    if seeds < 1 or batch_size < 1:
+        raise ValueError(f"seeds ({seeds}) and batch_size ({batch_size}) must be at least 1")
+    return [range(s, min(s + batch_size, first + seeds)) for s in range(first, first + seeds, batch_size)]
+
+
+def outputs(runs: pd.DataFrame, designs: list[Design], target: float, level: float) -> dict[str, pd.DataFrame]:
+    """The study's tables from its runs: summary, terms, headline, by_g_eff and designs."""
+    summary, terms = summarise(runs, designs)
+    return {"summary": summary, "terms": terms, "headline": headline(terms, target, level),
+            "by_g_eff": by_effective_clusters(terms, target), "designs": design_table(designs)}
+
+
+def design_table(designs: Iterable[Design]) -> pd.DataFrame:
+    """One row per design: the model, its sample size, offers and the largest offer's share."""
+    return pd.DataFrame([{"design": d.label, "outcome": d.outcome, "model": d.model, "figure": d.figure,
+                          "subgroup_variable": d.subgroup_variable, "subgroup": d.subgroup, "n": d.n,
+                          "clusters": d.clusters, "largest_cluster_share": d.largest_share,
+                          "parameters": d.X.shape[1], "terms": len(d.terms)} for d in designs])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
@@ -497,26 +551,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated WCR variants (11,13,31,33) beside the config's: wild_cluster_wcr<xy>")
     parser.add_argument("--methods", default=",".join(METHODS), help=f"comma-separated subset of {list(METHODS)}")
     args = parser.parse_args(argv)
-    unknown = [s for s in args.scenarios.split(",") if s not in SCENARIOS]
-    if unknown:
-        parser.error(f"unknown scenario(s) {unknown}: choose from {list(SCENARIOS)}")
     settings = load(args.config)
-    cfg = settings.config["core_elements"]
-    effects = {"intention": args.intention_effect, "intensity": args.intensity_effect}
-    designs = designs_from_frames(read_frames(args.frames, settings), settings, effects, args.subgroups)
+    options = {"reps": args.reps, "scenarios": [s for s in args.scenarios.split(",") if s],
+               "subgroups": args.subgroups, "methods": [m for m in args.methods.split(",") if m],
+               "variants": [v for v in args.variants.split(",") if v],
+               "intention_effect": args.intention_effect, "intensity_effect": args.intensity_effect}
+    try:
+        study, designs = build_study(settings, read_frames(args.frames, settings), options, where="option")
+    except ValueError as err:
+        parser.error(str(err))
     for d in designs:
         print(f"{d.label:<42} figure {d.figure:<6} n = {d.n:5d}  G = {d.clusters:2d}  largest offer "
               f"{d.largest_share:4.0%}  k = {d.X.shape[1]}  terms {len(d.terms)}")
-    variant = cfg["bootstrap"]["variant"]
-    chosen = [m for m in args.methods.split(",") if m]
-    extra = [v for v in args.variants.split(",") if v and v != variant]
-    bad = [m for m in chosen if m not in METHODS] + [v for v in extra if v not in cluster_inference.VARIANTS]
-    if bad or not chosen + extra:
-        parser.error(f"unknown or no --methods/--variants {bad}: methods {list(METHODS)}, "
-                     f"variants {list(cluster_inference.VARIANTS)}")
-    methods = [(m, METHODS[m]) for m in chosen] + [(f"wild_cluster_wcr{v}", partial(_wild_variant, v)) for v in extra]
-    study = Study(tuple(designs), tuple(SCENARIOS[s] for s in args.scenarios.split(",")), args.reps,
-                  cfg["bootstrap"]["weights"], float(cfg["level"]), tuple(methods), variant)
     start = time.perf_counter()
     if args.from_runs:
         runs = with_kinds(pd.read_parquet(args.from_runs))
@@ -526,18 +572,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         runs = run_study(study, range(args.first_seed, args.first_seed + args.seeds), args.workers)
     elapsed = time.perf_counter() - start
-    summary, terms = summarise(runs, designs)
+    tables = outputs(runs, designs, args.target, study.level)
+    summary, terms, top, bands = (tables[k] for k in ("summary", "terms", "headline", "by_g_eff"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(out / "coverage_summary.csv", index=False, float_format="%.6g")
-    terms.to_csv(out / "coverage_terms.csv", index=False, float_format="%.6g")
+    for key in ("summary", "terms", "headline", "by_g_eff"):
+        tables[key].to_csv(out / f"coverage_{key}.csv", index=False, float_format="%.6g")
     if not args.from_runs:
         runs.to_parquet(out / "coverage_runs.parquet", index=False)
     coverage_figure(summary, out / "coverage.png", args.target)
-    top = headline(terms, args.target, study.level)
-    top.to_csv(out / "coverage_headline.csv", index=False, float_format="%.6g")
-    bands = by_effective_clusters(terms, args.target)
-    bands.to_csv(out / "coverage_by_g_eff.csv", index=False, float_format="%.6g")
     print_table(summary)
     print("\nover all designs and terms (coverage per term over the seeds; zero_effect_reject: rejection "
           "rate at the zero effects):")

@@ -74,11 +74,12 @@ def line(points: list[tuple[float, float]]) -> tuple[float, float]:
     return base, slope
 
 
-def calibrate(runs: dict[float, str | Path], root: Path = ROOT) -> dict:
-    """The resources file's content from benchmark directories by scale."""
+def calibrate(runs: dict[float, str | Path], root: Path = ROOT, previous: dict | None = None) -> dict:
+    """The resources file's content from benchmark directories by scale; a rule none of the runs
+    measured (a study target outside `all`) keeps its `previous` entry."""
     rules = rule_names(root)
     tables = {scale: measured(d, rules).set_index("rule") for scale, d in runs.items()}
-    out = {}
+    out = {rule: entry for rule, entry in (previous or {}).items() if rule in rules}
     for rule in rules:
         mem = [(s, t.at[rule, "max_rss_mb"]) for s, t in tables.items() if rule in t.index]
         sec = [(s, t.at[rule, "seconds"]) for s, t in tables.items() if rule in t.index]
@@ -121,7 +122,8 @@ def main(argv: list[str]) -> int:
     for arg in argv:
         scale, _, directory = arg.partition("=")
         runs[float(scale)] = directory
-    rules = calibrate(runs)
+    previous = yaml.safe_load(RESOURCES.read_text(encoding="utf-8"))["rules"] if RESOURCES.exists() else {}
+    rules = calibrate(runs, previous=previous)
     spec = {"default": {"threads": 1, "mem_mb": [2000, 50], "runtime": [30, 1]}, "rules": rules}
     RESOURCES.write_text(HEADER + yaml.safe_dump(spec, sort_keys=True, default_flow_style=None), encoding="utf-8")
     print(f"{RESOURCES.relative_to(ROOT)}: {len(rules)} rules from runs at scales {sorted(runs)}")

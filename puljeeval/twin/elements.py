@@ -58,6 +58,7 @@ SHAPE = {
     "share_weight": 1000.0,           # integer programme: share deviation vs proportionality
     "intention_fit": 0.005,           # intention design: share of available children off target
     "band_margin": 2.0,               # percentage points inside the band of an unprinted share
+    "fidelity_nodes": 300,            # integer programme: branch-and-bound nodes before the best design found stands
     "bound_planted": 0.8,             # a printed bound ("under 0,13") is planted at this fraction
 }
 
@@ -252,9 +253,11 @@ def choose_fidelity(eligible: pd.DataFrame, intention: pd.DataFrame, targets: di
     cost[base:] = 1.0
     upper = np.concatenate([size, np.full(nv - nc, np.inf)])
     integrality = np.concatenate([np.ones(nc), np.zeros(nv - nc)])
+    # a node limit, not a time limit, bounds the solver (branch and bound can take minutes to prove
+    # a near-optimal design optimal): the best design found within it, the same on any machine
     res = milp(cost, constraints=LinearConstraint(sparse.vstack(blocks, format="csr"), lo, hi),
-               bounds=Bounds(0, upper), integrality=integrality)
-    if not res.success:
+               bounds=Bounds(0, upper), integrality=integrality, options={"node_limit": SHAPE["fidelity_nodes"]})
+    if res.x is None:
         short = {k: (targets[k]["n"], float(a)) for k, a in zip(keys, avail, strict=True)}
         raise ValueError(f"twin: cannot reach the published analysis-sample sizes, subgroup sizes and intention "
                          f"shares (sample size target, available): {short}")

@@ -40,3 +40,34 @@ def write(frames: dict[str, pd.DataFrame], paths: dict[str, str | Path], formats
         else:
             spec = formats[name]
             write_csv(frame, path, spec["separator"], spec["encoding"])
+
+
+CHUNK = 1 << 24          # bytes copied at a time when joining blocks
+
+
+def join_parts(parts: list[str | Path], path: str | Path) -> int | None:
+    """Join the blocks' files of one extract into `path`, streaming: CSV parts one after the other,
+    each after the first without its header line (a UTF-8 BOM is part of that line), so memory
+    does not grow with the data; a single part (a workbook too) is copied. Returns the lines after
+    the header (None for a workbook). Several workbooks cannot be streamed: an error names them."""
+    parts = [Path(p) for p in parts]
+    if not parts:
+        raise ValueError(f"{path}: no block files to join")
+    if str(path).lower().endswith(".xlsx"):
+        if len(parts) > 1:
+            raise ValueError(f"{path}: a twin of {len(parts)} blocks writes this extract as CSV, not as a workbook "
+                             f"(set its path in `extracts` to .csv)")
+        with written(path) as tmp:
+            tmp.write_bytes(parts[0].read_bytes())
+        return None
+    lines = 0
+    with written(path) as tmp, open(tmp, "wb") as out:
+        for i, part in enumerate(parts):
+            with open(part, "rb") as src:
+                header = src.readline()
+                if i == 0:
+                    out.write(header)
+                while chunk := src.read(CHUNK):
+                    lines += chunk.count(b"\n")
+                    out.write(chunk)
+    return lines

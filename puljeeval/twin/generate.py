@@ -104,6 +104,39 @@ class Twin:
                 "intention": self.intention}
 
 
+@dataclass(frozen=True)
+class Block:
+    """Which block of the twin is generated. A twin of `twin.scale` k is k blocks, each drawn
+    like the report-scale twin (scale 1) from its own generator, so the twin grows linearly and
+    its blocks are separate jobs (workflow/rules/twin.smk). Blocks share block 0's intention
+    extract (one per offer), and their identifiers cannot collide: course and person ids carry
+    the block's number, and each block draws CPR serials from its own share of the 500 per birth
+    date and sex. A twin of one block is the report-scale twin, its identifiers untagged."""
+
+    index: int = 0
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.index < self.count <= MAX_BLOCKS):
+            raise ValueError(f"twin block {self.index} of {self.count}: blocks are 0..count-1, count 1..{MAX_BLOCKS}")
+
+    def rng(self, seed: int) -> np.random.Generator:
+        return np.random.default_rng(seed if self.count == 1 else [seed, self.index])
+
+    def ident(self, prefix: str, i: int, width: int) -> str:
+        """An identifier unique over the blocks: prefix, the block's number, i."""
+        return f"{prefix}{i:0{width}d}" if self.count == 1 else f"{prefix}{self.index:03d}{i:0{width}d}"
+
+    @property
+    def serials(self) -> tuple[int, int]:
+        """The block's share [lo, hi) of the 500 CPR serial steps per birth date and sex."""
+        return self.index * CPR_SERIALS // self.count, (self.index + 1) * CPR_SERIALS // self.count
+
+
+CPR_SERIALS = 500          # serial steps per birth date, sex and century digit (make_cprs)
+MAX_BLOCKS = 500           # each block keeps at least one serial step
+
+
 # --------------------------------------------------------------------------- courses
 
 
@@ -223,15 +256,17 @@ def _birth_dates(start: np.ndarray, age: np.ndarray, rng: np.random.Generator) -
 
 
 def make_cprs(born: np.ndarray, male: np.ndarray, rng: np.random.Generator,
-              taken: set[str] | None = None) -> np.ndarray:
-    """Structurally valid, unique CPR numbers for the birth dates (century digit by the rule)."""
+              taken: set[str] | None = None, serials: tuple[int, int] = (0, CPR_SERIALS)) -> np.ndarray:
+    """Structurally valid, unique CPR numbers for the birth dates (century digit by the rule),
+    the serial's steps drawn from [serials) (a block's share, Block.serials)."""
     taken = set() if taken is None else taken
+    lo, hi = serials
     b = pd.to_datetime(born)
     out = []
     for year, month, day, is_male in zip(b.year, b.month, b.day, male, strict=True):
         digits7 = (4, 5, 6, 7, 8, 9) if year >= 2000 else (0, 1, 2, 3)
         while True:
-            serial = int(rng.choice(digits7)) * 1000 + int(rng.integers(0, 500)) * 2 + int(is_male)
+            serial = int(rng.choice(digits7)) * 1000 + int(rng.integers(lo, hi)) * 2 + int(is_male)
             cpr = f"{day:02d}{month:02d}{year % 100:02d}{serial:04d}"
             if cpr not in taken:
                 taken.add(cpr)
@@ -244,7 +279,7 @@ def make_cprs(born: np.ndarray, male: np.ndarray, rng: np.random.Generator,
 
 
 def _identities(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, rng: np.random.Generator,
-                scale: int) -> None:
+                scale: int, block: Block) -> None:
     """Children behind the courses (persons.py) and how each course names its child: sets the
     courses' `person`, `id_class`, `birth_date`, `cpr`, `person_id`, `person_cpr`, `person_tid`
     and the background's `birth_date` and `cpr` (both contract-formatted text or blank)."""
@@ -292,7 +327,7 @@ def _identities(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame
     sex = pd.Series(person).map(answered).fillna("").to_numpy()
     male = np.where(sex == "", rng.random(n) < 0.3, sex == "dreng")
     reps = np.flatnonzero((id_class == "cpr") & (person == np.arange(n)))
-    cpr_of = dict(zip(reps.tolist(), make_cprs(birth[reps], male[reps], rng), strict=True))
+    cpr_of = dict(zip(reps.tolist(), make_cprs(birth[reps], male[reps], rng, serials=block.serials), strict=True))
     person_cpr = np.array([cpr_of.get(p, "") for p in person], dtype=object)
     # how TUBA courses of a child with a CPR name it: CPR only in the background (a TUBA person id
     # on the course), CPR and person id on the course, or CPR on the course
@@ -301,7 +336,7 @@ def _identities(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame
     in_background = cpr_tuba & in_bg & (draw < cfg["tuba_cpr_in_background"])
     both = cpr_tuba & ~in_background & (draw >= 1 - cfg["tuba_cpr_and_person_id"])
     with_tid = np.unique(np.concatenate([person[id_class != "cpr"], person[in_background | both]]))
-    tids = [f"T{i:06d}" for i in rng.permutation(len(with_tid))]
+    tids = [block.ident("T", i, 6) for i in rng.permutation(len(with_tid))]
     tid_of = dict(zip(with_tid.tolist(), tids, strict=True))
     person_tid = np.array([tid_of.get(p, "") for p in person], dtype=object)
     courses["person_cpr"] = person_cpr
@@ -785,10 +820,10 @@ def _incomplete_who5(inp: TwinInputs, courses: pd.DataFrame, calibrated: set,
 
 def _core_elements(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFrame, q: pd.DataFrame,
                    rng: np.random.Generator, extraction: np.datetime64,
-                   scale: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Intention, fidelity registrations calibrated to Bilag 4's samples, and the outcomes
-    re-assigned so that Bilag 4's models tell the report's story (elements, calibrate).
-    Returns the questionnaires with moved answers, fidelity, intention."""
+                   scale: int, given: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Intention (drawn, or `given`: block 0's), fidelity registrations calibrated to Bilag 4's
+    samples, and the outcomes re-assigned so that Bilag 4's models tell the report's story
+    (elements, calibrate). Returns the questionnaires with moved answers, fidelity, intention."""
     cfg = inp.twin["core_elements"]
     specs = inp.instruments["instruments"]
     has_bg = courses["course_id"].isin(background.index)
@@ -805,7 +840,8 @@ def _core_elements(inp: TwinInputs, courses: pd.DataFrame, background: pd.DataFr
                               & courses["age_group"].isin(o["age_groups"]))
     keys = list(changes)
     targets = te.published_targets(inp, scale)
-    intention = te.intention_matrix(inp, eligible.groupby(te.UNIT)[keys].sum(), targets, rng)
+    intention = (given.copy() if given is not None
+                 else te.intention_matrix(inp, eligible.groupby(te.UNIT)[keys].sum(), targets, rng))
     picked = te.choose_fidelity(eligible, intention, targets, rng)
     outside = eligible.index[~eligible[keys].any(axis=1)]
     outside = outside[rng.random(len(outside)) < te.SHAPE["fidelity_share_other"]]
@@ -855,7 +891,7 @@ def _plant(frame: pd.DataFrame, planted: dict, statements: dict, outcome: str, i
 
 
 def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Generator,
-                   extraction: np.datetime64, scale: int) -> pd.DataFrame:
+                   extraction: np.datetime64, scale: int, block: Block) -> pd.DataFrame:
     """Rows the report's cleaning removed: duplicates, test persons and misregistrations.
     `bg_row` marks dirty rows that get a background row of their own (identifiers only), with
     `bg_cpr` the CPR number it carries."""
@@ -878,7 +914,7 @@ def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Genera
     col = dup.columns.get_loc
     dup.iloc[tuba_linked, col("person_id")] = dup["person_tid"].iloc[tuba_linked].to_numpy()
     prefix = np.where(dup["source_system"].iloc[own_row] == "TUBA", "TD", "S")
-    dup.iloc[own_row, col("person_id")] = [f"{p}{i:06d}" for p, i in zip(prefix, rng.permutation(len(own_row)),
+    dup.iloc[own_row, col("person_id")] = [block.ident(p, i, 6) for p, i in zip(prefix, rng.permutation(len(own_row)),
                                                                          strict=True)]
     dup.iloc[own_row, col("bg_row")] = True
     dup.iloc[own_row, col("bg_cpr")] = dup["person_cpr"].iloc[own_row].to_numpy()
@@ -915,7 +951,7 @@ def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Genera
     k = dirt["test_persons"] * scale
     test = fresh(k, "test_person")
     col = test.columns.get_loc
-    test["person_id"] = [f"{inp.twin['test_persons']['person_id_prefix']}{i:04d}" for i in range(k)]
+    test["person_id"] = [block.ident(inp.twin['test_persons']['person_id_prefix'], i, 4) for i in range(k)]
     test.iloc[: k // 6, col("bg_row")] = True
     tests_cpr = inp.twin["test_persons"]["cprs"]
     if tests_cpr:
@@ -923,7 +959,7 @@ def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Genera
         on_course, in_bg = np.arange(k - 2 * third, k - third), np.arange(k - third, k)
         test.iloc[on_course, col("person_id")] = ""
         test.iloc[on_course, col("cpr")] = [tests_cpr[i % len(tests_cpr)] for i in range(third)]
-        test.iloc[in_bg, col("person_id")] = [f"P{i:06d}" for i in range(third)]
+        test.iloc[in_bg, col("person_id")] = [block.ident("P", i, 6) for i in range(third)]
         test.iloc[in_bg, col("bg_row")] = True
         test.iloc[in_bg, col("bg_cpr")] = [tests_cpr[(i + 1) % len(tests_cpr)] for i in range(third)]
     parts.append(test)
@@ -937,10 +973,38 @@ def _dirty_courses(inp: TwinInputs, courses: pd.DataFrame, rng: np.random.Genera
 
 def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None) -> Twin:
     """Generate the raw extracts (all values as contract-formatted strings) from the twin's
-    inputs alone; `seed` and `scale` override the twin config's."""
+    inputs alone; `seed` and `scale` override the twin config's. Scale k is k blocks (Block),
+    made one after the other here; the workflow makes them as separate jobs (twin_block)."""
     seed = inp.twin["seed"] if seed is None else seed
     scale = inp.twin["scale"] if scale is None else scale
-    rng = np.random.default_rng(seed)
+    first = generate_block(inp, seed, Block(0, scale))
+    if scale == 1:
+        return first
+    given = block_intention(first)
+    return concat([first] + [generate_block(inp, seed, Block(b, scale), given) for b in range(1, scale)])
+
+
+def block_intention(twin: Twin) -> pd.DataFrame:
+    """Block 0's intention in the form generate_block takes for the other blocks."""
+    return twin.intention.assign(chosen=twin.intention["chosen"].astype(int))
+
+
+def concat(blocks: list[Twin]) -> Twin:
+    """The twin of several blocks: each extract's rows block after block (each block's rows are
+    in course id order, and course ids carry the block, so the whole is too); the intention
+    extract is block 0's, which every block shares."""
+    frames = [b.frames() for b in blocks]
+    out = {name: pd.concat([f[name] for f in frames], ignore_index=True) for name in frames[0] if name != "intention"}
+    return Twin(**out, intention=blocks[0].intention)
+
+
+def generate_block(inp: TwinInputs, seed: int, block: Block, intention: pd.DataFrame | None = None) -> Twin:
+    """One block of the twin: the report-scale twin drawn from the block's generator, with the
+    block's identifiers; `intention` (block 0's, block_intention) for every block but block 0."""
+    if (intention is None) != (block.index == 0):
+        raise ValueError(f"twin block {block.index}: block 0 draws the intention, every other block takes block 0's")
+    scale = 1
+    rng = block.rng(seed)
     extraction = np.datetime64(inp.twin["extraction_date"])
 
     courses = _courses(inp, rng, scale)
@@ -951,10 +1015,10 @@ def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None)
     courses["course_id"] = [f"tmp{i}" for i in range(len(courses))]
     background = _background(inp, courses, rng, scale)
 
-    _identities(inp, courses, background, rng, scale)
+    _identities(inp, courses, background, rng, scale, block)
 
     # dirt, then final course ids in shuffled order (duplicates get the higher id)
-    dirty = _dirty_courses(inp, courses, rng, extraction, scale)
+    dirty = _dirty_courses(inp, courses, rng, extraction, scale, block)
     bad_age = dirty["dirt"] == "age_out_of_range"
     dirty.loc[bad_age, "birth_date"] = _birth_dates(
         dirty.loc[bad_age, "start_date"].to_numpy(), dirty.loc[bad_age, "age"].to_numpy(), rng)
@@ -969,11 +1033,11 @@ def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None)
     need_cpr = (dirty["dirt"] != "duplicate") & (dirty["cpr"] == "") & (dirty["person_id"] == "")
     taken = set(courses["person_cpr"][courses["person_cpr"] != ""])
     dirty.loc[need_cpr, "cpr"] = make_cprs(pd.to_datetime(dirty.loc[need_cpr, "birth_date"]).to_numpy(),
-                                           rng.random(int(need_cpr.sum())) < 0.5, rng, taken)
+                                           rng.random(int(need_cpr.sum())) < 0.5, rng, taken, block.serials)
     courses["dirt"] = ""
     allrows = pd.concat([courses, dirty], ignore_index=True)   # courses keep index 0..n-1
     final = np.empty(len(allrows), dtype=object)
-    final[rng.permutation(len(allrows))] = [f"F{i + 1:07d}" for i in range(len(allrows))]
+    final[rng.permutation(len(allrows))] = [block.ident("F", i + 1, 7) for i in range(len(allrows))]
     original = {tmp: i for i, tmp in enumerate(courses["course_id"])}
     for i in np.flatnonzero((allrows["dirt"] == "duplicate").to_numpy()):
         j = original[allrows.at[i, "course_id"]]
@@ -1006,7 +1070,7 @@ def generate(inp: TwinInputs, seed: int | None = None, scale: int | None = None)
         protected |= (q["instrument"] == name) & q["course_id"].isin(ids)
     protected |= q["instrument"].isin(["benefit", "parent_statements"])   # their counts and shares are published
     q = _questionnaire_dirt(q, protected.to_numpy(), inp, rng)
-    q, fidelity, intention = _core_elements(inp, courses, background, q, rng, extraction, scale)
+    q, fidelity, intention = _core_elements(inp, courses, background, q, rng, extraction, scale, intention)
     courses["status"] = _plant_dropout(inp, courses, background, q, rng)
     allrows.loc[: len(courses) - 1, "status"] = courses["status"].to_numpy()
     registrations = _registration_rows(allrows)

@@ -96,6 +96,16 @@ def extract_path(name):
     return config["extracts"][name]["path"]
 
 
+# The twin's blocks (workflow/rules/twin.smk): a twin of `twin.scale` k is k blocks, each its own job.
+TWIN_BLOCKS = config["twin"]["scale"] if config["data_source"] == "twin" else 0
+TWIN_BLOCK_DIR = "results/interim/twin/blocks/{block}"
+
+
+def twin_part(name, block="{block}"):
+    """A block's file of extract `name`: the extract's file name in the block's folder."""
+    return f"{TWIN_BLOCK_DIR.format(block=block)}/{Path(extract_path(name)).name}"
+
+
 def print_reproduction_summary(path):
     if Path(path).exists():
         print(reproduction.summary(pd.read_csv(path), reproduction.twin_scale(SETTINGS)))

@@ -38,8 +38,9 @@ if HAS_OTHER_SEED:
             **OTHER_SEED,
         params:
             # the twin's own block, with the other seed and without the search that makes the default
-            # seed tell the report's story: the other seed shows what the data-generating process gives
-            twin={**config["twin"], "seed": config["reproduction"]["other_seed"],
+            # seed tell the report's story: the other seed shows what the data-generating process gives,
+            # at the report's scale (its statements are the report's, whatever twin.scale the run has)
+            twin={**config["twin"], "seed": config["reproduction"]["other_seed"], "scale": 1,
                   "core_elements": {**config["twin"]["core_elements"], "search": False}},
             config=cfg("data_source", "extracts", "pseudonymisation", "cleaning", "questionnaires.dont_know_code",
                        "questionnaires.out_of_range_to_missing", "age", "extraction_date",

@@ -59,3 +59,20 @@ def test_no_rule_uses_more_than_it_declares_at_report_scale(report_scale):
         if row.max_rss_mb > want["mem_mb"] or row.seconds > 60 * want["runtime"]:
             over.append((row.rule, row.max_rss_mb, want["mem_mb"], row.seconds, 60 * want["runtime"]))
     assert not over, f"measured above declared (rule, MB, declared MB, s, declared s): {over}"
+
+
+def test_a_recalibration_never_lowers_a_declaration_and_keeps_unmeasured_rules(tmp_path):
+    previous = {"ingest": {"threads": 1, "mem_mb": [700, 100.0], "runtime": [6, 0.1]},
+                "coverage_batch": {"threads": 1, "mem_mb": [600, 20.0], "runtime": [10, 0.5]}}
+    new = {"ingest": {"threads": 1, "mem_mb": [500, 300.0], "runtime": [7, 0.05]}}
+    assert resources.never_lower(new, previous) == {"ingest": {"threads": 1, "mem_mb": [700, 300.0],
+                                                               "runtime": [7, 0.1]}}
+    growth = tmp_path / "growth_rules.csv"
+    growth.write_text("scale,rule,jobs,seconds,max_job_seconds,max_rss_mb\n1,ingest,1,9,9,400\n"
+                      "10,ingest,1,52,52,2300\n", encoding="utf-8")
+    tables = resources.from_growth(growth)
+    assert sorted(tables) == [1.0, 10.0] and list(tables[10.0].columns) == ["rule", "seconds", "max_rss_mb"]
+    made = resources.calibrate(tables, previous=previous)
+    assert made["coverage_batch"] == previous["coverage_batch"]        # not measured: kept
+    mem0, mem1 = made["ingest"]["mem_mb"]
+    assert mem0 + mem1 >= 1.5 * 400 and mem0 + 10 * mem1 >= 1.5 * 2300

@@ -6,6 +6,7 @@ scale, `base + per_scale x scale` (workflow/resources.yaml; common.smk `resource
 margin, and writes the file:
 
     python -m puljeeval.tools.resources 1=results/benchmarks 10=/tmp/s10/results/benchmarks
+    python -m puljeeval.tools.resources growth=results/growth/growth_rules.csv   (the growth command's)
 
 A rule with wildcards (one job per chapter or outcome) gets the largest of its jobs. The fit is
 the line through the measured points' upper hull (never decreasing in scale); the declaration is
@@ -74,11 +75,20 @@ def line(points: list[tuple[float, float]]) -> tuple[float, float]:
     return base, slope
 
 
-def calibrate(runs: dict[float, str | Path], root: Path = ROOT, previous: dict | None = None) -> dict:
-    """The resources file's content from benchmark directories by scale; a rule none of the runs
-    measured (a study target outside `all`) keeps its `previous` entry."""
+def from_growth(path: str | Path) -> dict[float, pd.DataFrame]:
+    """The measured tables by scale from the growth command's growth_rules.csv (its largest job's
+    seconds and peak memory per rule), as `measured` gives them for one benchmark folder."""
+    table = pd.read_csv(path)
+    return {float(scale): part[["rule", "max_job_seconds", "max_rss_mb"]].rename(columns={"max_job_seconds": "seconds"})
+            for scale, part in table.groupby("scale")}
+
+
+def calibrate(runs: dict[float, str | Path | pd.DataFrame], root: Path = ROOT, previous: dict | None = None) -> dict:
+    """The resources file's content from benchmark directories (or measured tables) by scale; a
+    rule none of the runs measured (a study target outside `all`) keeps its `previous` entry."""
     rules = rule_names(root)
-    tables = {scale: measured(d, rules).set_index("rule") for scale, d in runs.items()}
+    tables = {scale: (d if isinstance(d, pd.DataFrame) else measured(d, rules)).set_index("rule")
+              for scale, d in runs.items()}
     out = {rule: entry for rule, entry in (previous or {}).items() if rule in rules}
     for rule in rules:
         mem = [(s, t.at[rule, "max_rss_mb"]) for s, t in tables.items() if rule in t.index]
@@ -86,6 +96,7 @@ def calibrate(runs: dict[float, str | Path], root: Path = ROOT, previous: dict |
         if not mem:
             continue
         mb0, mb1 = line(mem)
+        mb0 = max(mb0, 0.0)                 # a steep line's intercept can fall below zero
         s0, s1 = line(sec)
         out[rule] = {
             "threads": 1,
@@ -104,6 +115,21 @@ def declared(spec: dict, rule: str, scale: float) -> dict[str, int]:
             "runtime": int(math.ceil(r["runtime"][0] + r["runtime"][1] * scale))}
 
 
+def never_lower(new: dict, previous: dict) -> dict:
+    """Each line's base and slope the larger of the new and the previous calibration's: one more
+    noisy measurement does not lower a declaration an earlier run needed."""
+    out = {}
+    for rule, entry in new.items():
+        old = previous.get(rule)
+        if old is None:
+            out[rule] = entry
+            continue
+        out[rule] = {"threads": max(entry["threads"], old["threads"]),
+                     **{key: [max(a, b) for a, b in zip(entry[key], old[key], strict=True)]
+                        for key in ("mem_mb", "runtime")}}
+    return out
+
+
 HEADER = """\
 # Every rule's declared resources (issue 17): threads, mem_mb (MB) and runtime (minutes), the last two
 # as straight lines in the data's scale: [base, per_scale] -> base + per_scale x scale, where scale is
@@ -120,10 +146,13 @@ def main(argv: list[str]) -> int:
         return 2
     runs = {}
     for arg in argv:
+        if arg.startswith("growth="):          # growth=results/growth/growth_rules.csv: every scale it ran
+            runs.update(from_growth(arg.removeprefix("growth=")))
+            continue
         scale, _, directory = arg.partition("=")
         runs[float(scale)] = directory
     previous = yaml.safe_load(RESOURCES.read_text(encoding="utf-8"))["rules"] if RESOURCES.exists() else {}
-    rules = calibrate(runs, previous=previous)
+    rules = never_lower(calibrate(runs, previous=previous), previous)
     spec = {"default": {"threads": 1, "mem_mb": [2000, 50], "runtime": [30, 1]}, "rules": rules}
     RESOURCES.write_text(HEADER + yaml.safe_dump(spec, sort_keys=True, default_flow_style=None), encoding="utf-8")
     print(f"{RESOURCES.relative_to(ROOT)}: {len(rules)} rules from runs at scales {sorted(runs)}")

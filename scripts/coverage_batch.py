@@ -2,9 +2,6 @@
 method and term; puljeeval/tools/coverage_cluster_inference.py)."""
 
 import time
-from pathlib import Path
-
-import pandas as pd
 
 from puljeeval import rulekit
 from puljeeval.atomic import written
@@ -13,9 +10,7 @@ from puljeeval.tools import coverage_cluster_inference as cov
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     settings = rulekit.settings(smk)
-    options = settings.config["studies"]["coverage"]
-    frames = {Path(p).stem: pd.read_parquet(p) for p in smk.input.frames}
-    study, designs = cov.build_study(settings, frames, options)
+    study, designs, _ = cov.study_of_rule(settings, smk.input.frames)
     seeds = list(smk.params.seeds)
     start = time.perf_counter()
     runs = cov.run_study(study, seeds)

@@ -2,8 +2,6 @@
 term, design and scenario, the headline per method, coverage by the effective number of offers,
 the designs) and the coverage figure."""
 
-from pathlib import Path
-
 import pandas as pd
 
 from puljeeval import rulekit
@@ -13,15 +11,12 @@ from puljeeval.tools import coverage_cluster_inference as cov
 with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     settings = rulekit.settings(smk)
-    options = settings.config["studies"]["coverage"]
-    frames = {Path(p).stem: pd.read_parquet(p) for p in smk.input.frames}
-    study, designs = cov.build_study(settings, frames, options)
+    study, designs, options = cov.study_of_rule(settings, smk.input.frames)
     runs = pd.concat([pd.read_parquet(p) for p in smk.input.batches], ignore_index=True)
     expected = options["seeds"] * len(study.scenarios) * len(study.methods) * sum(len(d.terms) for d in designs)
     if len(runs) != expected or runs["seed"].nunique() != options["seeds"]:
         raise ValueError(f"the batches hold {len(runs)} intervals of {runs['seed'].nunique()} seeds; "
                          f"studies.coverage asks for {expected} of {options['seeds']} seeds: re-run coverage_batch")
-    runs = cov.with_kinds(runs.drop(columns="kind", errors="ignore"))
     tables = cov.outputs(runs, designs, options["target"], study.level)
     for key, frame in tables.items():
         with written(smk.output[key]) as tmp:

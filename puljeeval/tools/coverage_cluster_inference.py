@@ -207,14 +207,19 @@ def fewest_offers(designs: list[Design]) -> list[Design]:
 
 def read_frames(directory: str | Path, settings: Settings) -> dict[str, pd.DataFrame]:
     directory = Path(directory)
-    frames = {}
+    paths = []
     for outcome in settings.config["core_elements"]["outcomes"]:
         path = directory / f"{outcome['key']}.parquet"
         if not path.exists():
             raise FileNotFoundError(f"{path}: the analysis frame of outcome '{outcome['key']}' is missing; "
                                     f"run the rule core_element_samples (or give --frames)")
-        frames[outcome["key"]] = pd.read_parquet(path)
-    return frames
+        paths.append(path)
+    return frames_at(paths)
+
+
+def frames_at(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
+    """The analysis frames by outcome key (each file is <outcome>.parquet)."""
+    return {Path(p).stem: pd.read_parquet(p) for p in paths}
 
 
 def simulate(design: Design, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
@@ -506,6 +511,13 @@ def build_study(settings: Settings, frames: dict[str, pd.DataFrame], options: di
     study = Study(tuple(designs), tuple(SCENARIOS[s] for s in options["scenarios"]), int(options["reps"]),
                   cfg["bootstrap"]["weights"], float(cfg["level"]), tuple(methods), variant)
     return study, designs
+
+
+def study_of_rule(settings: Settings, frame_paths: Iterable[str | Path]) -> tuple[Study, list[Design], dict]:
+    """A study rule's study, designs and options (config studies.coverage) from its frames."""
+    options = settings.config["studies"]["coverage"]
+    study, designs = build_study(settings, frames_at(frame_paths), options)
+    return study, designs, options
 
 
 def seed_batches(first: int, seeds: int, batch_size: int) -> list[range]:

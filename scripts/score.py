@@ -1,4 +1,5 @@
-"""Rule score: score every instrument and compute pre/post change."""
+"""Rule score: the partitions' tables joined in partition order, and the pre/post table with
+change and reliable change over the whole sample (puljeeval/scoring/score.py)."""
 
 import pandas as pd
 
@@ -6,9 +7,12 @@ from puljeeval import rulekit
 from puljeeval.scoring import score as scoring
 
 with rulekit.logged(snakemake):  # noqa: F821
-    settings = rulekit.settings(snakemake)  # noqa: F821
-    inp = snakemake.input  # noqa: F821
-    tables = scoring.score_all(pd.read_parquet(inp.responses), pd.read_parquet(inp.courses), settings)
+    smk = snakemake  # noqa: F821
+    settings = rulekit.settings(smk)
+    names = scoring.part_names(settings.instruments["instruments"])
+    parts = [{name: pd.read_parquet(smk.params.pattern.format(part=part, name=name)) for name in names}
+             for part in range(int(smk.params.parts))]
+    tables = scoring.join(parts, pd.read_parquet(smk.input.courses), settings)
     for name, frame in tables.items():
-        rulekit.write_parquet(frame, snakemake.output[name])  # noqa: F821
+        rulekit.write_parquet(frame, smk.output[name])
         print(f"{name}: {len(frame)} rows")

@@ -185,3 +185,31 @@ def test_ancova_adds_the_baseline_and_mice_imputes_observed_answers(settings):
     pd.testing.assert_frame_equal(sets[-1], again[-1])
     mice = rows[(rows["analysis"] == "mice") & (rows["model"] == "intensity")]
     assert mice["estimate"].notna().all() and (mice["se"] > 0).all()
+
+
+def test_predictive_mean_matching_draws_among_the_k_nearest_by_hand():
+    # The target is a column of X, so every bootstrap fit predicts it exactly: prediction = x.
+    # Observed x = 0..99; the 3 nearest to 10,2 are 10, 11, 9 and to 50,7 are 51, 50, 52.
+    x = np.concatenate([np.arange(100.0), [10.2, 50.7]])
+    X = np.column_stack([np.ones_like(x), x])
+    observed = np.arange(len(x)) < 100
+    seen = [set(), set()]
+    for seed in range(60):
+        donors = es._pmm(X, x[:, None], observed, 3, np.random.default_rng(seed))
+        for i, d in enumerate(donors):
+            seen[i].add(int(d))
+    assert seen == [{9, 10, 11}, {50, 51, 52}]           # only the nearest three, each of them drawn
+    twice = [es._pmm(X, x[:, None], observed, 3, np.random.default_rng(7)) for _ in range(2)]
+    np.testing.assert_array_equal(*twice)
+
+
+def test_predictive_mean_matching_matches_on_every_category_indicator():
+    # Two category indicators as the target: the distance is over both predictions. Observed rows
+    # (each pattern 30 times, so every bootstrap sample fits exactly) predict (0, 0), (1, 0), (0, 1)
+    # and (1, 1); a missing row at (0,9; 0,2) is nearest (1, 0) and with k = 1 takes such a donor.
+    patterns = np.array([[1, 0, 0], [1, 1, 0], [1, 0, 1], [1, 1, 1]], dtype=float)
+    X = np.vstack([np.repeat(patterns, 30, axis=0), [[1, 0.9, 0.2]]])
+    observed = np.arange(len(X)) < 120
+    for seed in range(10):
+        donor = int(es._pmm(X, X[:, 1:], observed, 1, np.random.default_rng(seed))[0])
+        assert X[donor, 1:].tolist() == [1.0, 0.0]

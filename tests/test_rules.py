@@ -93,13 +93,14 @@ def test_tiny_workflow_accounts_for_every_raw_row(tiny_run):
 
 
 def test_tiny_rules_read_exactly_what_they_declare(tiny_run):
-    check_traces(tiny_run / "trace", {"ingest", "clean", "score", "chapter3_tables"})
+    check_traces(tiny_run / "trace", {"ingest", "clean", "score_part", "score", "chapter3_tables"})
 
 
 @pytest.mark.workflow
 def test_every_rule_reads_exactly_what_it_declares(report_scale):
     """All rules of a full run (the twin takes only the `twin` block: tests/test_twin_independence.py)."""
-    rules = {"ingest", "clean", "score", "chapter3_tables", "chapter_analyses", "core_element_samples",
+    rules = {"ingest", "clean", "score_part", "score", "chapter3_tables", "chapter_analyses",
+             "core_element_samples",
              "core_element_models", "core_element_multiplicity", "element_statements", "other_seed_models",
              "publish_tables", "figures", "reproduction", "render_chapter", "report_index",
              "reproduction_page", "disclosure_audit", "report_pdf"}
@@ -154,7 +155,7 @@ PUBLISH_AND_PAGES = {"publish_tables", "figures", "render_chapter", "chapter_htm
                      "render_kortlaegning", "kortlaegning_html",
                      "reproduction_page", "disclosure_audit", "report_pdf"}
 MAPPING_PAGES = {"render_kortlaegning", "kortlaegning_html"}
-UPSTREAM = {"synthetic_twin", "ingest", "clean", "score", "chapter3_tables", "chapter_analyses"}
+UPSTREAM = {"synthetic_twin", "ingest", "clean", "score_part", "score", "chapter3_tables", "chapter_analyses"}
 
 
 @pytest.mark.workflow

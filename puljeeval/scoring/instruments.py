@@ -135,7 +135,8 @@ def categorical(responses: pd.DataFrame, instrument: str, spec: dict) -> pd.Data
     out["timepoint"] = out["timepoint"].astype(str)
     tables = spec["categorical"]   # per item, or one table for `all` items
     maps = {item: {int(k): v for k, v in (tables.get(item) or tables["all"]).items()} for item in spec["items"]}
-    out["label"] = [maps[i].get(int(v)) if pd.notna(v) else "Ved ikke"
-                    for i, v in zip(out["item"], out["value"], strict=True)]
+    # typed, not inferred: a partition without this instrument's answers must join as text too
+    out["label"] = pd.Series([maps[i].get(int(v)) if pd.notna(v) else "Ved ikke"
+                              for i, v in zip(out["item"], out["value"], strict=True)], index=out.index, dtype="str")
     out["status"] = out["status"].astype(str)
     return out.reset_index(drop=True)

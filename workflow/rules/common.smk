@@ -82,8 +82,10 @@ def threads_of(rule):
     return resource_spec.declared(RESOURCE_SPEC, rule, RESOURCE_SCALE)["threads"]
 
 
-def resources_of(rule):
-    declared = resource_spec.declared(RESOURCE_SPEC, rule, RESOURCE_SCALE)
+def resources_of(rule, scale=None):
+    """A rule's mem_mb and runtime at the data's scale (`scale`: the share one job sees, for a
+    partitioned rule)."""
+    declared = resource_spec.declared(RESOURCE_SPEC, rule, RESOURCE_SCALE if scale is None else scale)
     return {"mem_mb": declared["mem_mb"], "runtime": declared["runtime"]}
 
 
@@ -99,6 +101,12 @@ def extract_path(name):
 # The twin's blocks (workflow/rules/twin.smk): a twin of `twin.scale` k is k blocks, each its own job.
 TWIN_BLOCKS = config["twin"]["scale"] if config["data_source"] == "twin" else 0
 TWIN_BLOCK_DIR = "results/interim/twin/blocks/{block}"
+
+
+# Scoring's partitions (config `partitions.score`; puljeeval/scoring/score.py): one job per
+# contiguous range of course ids. auto: one per block of the twin, one for real extracts.
+SCORE_PARTS = config["partitions"]["score"] if config["partitions"]["score"] != "auto" else max(TWIN_BLOCKS, 1)
+SCORE_PART = "results/interim/scores/parts/{part}/{name}.parquet"
 
 
 def twin_part(name, block="{block}"):

@@ -18,8 +18,10 @@ import csv
 import datetime as dt
 import gc
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,28 +266,46 @@ def _separator(header: str, path: str) -> str:
     return ";" if counts[";"] >= counts[","] else ","
 
 
-def _records(text: str, sep: str, path: str) -> tuple[list[list[str]], list[int] | None]:
-    """All records, and the physical line each starts on when a quoted line break makes it
-    differ from the record number (None otherwise)."""
-    gc_was_on = gc.isenabled()
-    gc.disable()   # millions of small lists: the cyclic collector would triple the time
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True))
-    except csv.Error:
-        records = None
-    finally:
-        if gc_was_on:
-            gc.enable()
-    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
-    if records is not None and len(records) == breaks + 1:
-        return records, None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    records, lines, prev = [], [], 0
+CHUNK_RECORDS = 100_000    # records parsed and turned into columns at a time: bounds the reader's memory
+
+
+def _lines(text: str, piece: int = 1 << 23) -> Iterator[str]:
+    """The text's physical lines with their endings, split as io.StringIO(text, newline='') splits
+    them (CR, LF, CRLF), through a StringIO over one piece of about `piece` characters at a time,
+    each cut just after a LF: the csv reader's input without a second copy of the whole text."""
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + piece)
+        end = len(text) if cut < 0 else cut + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _record_chunks(text: str, sep: str, path: str, lines: bool) -> Iterator[tuple[list[list[str]], list[int] | None]]:
+    """The records in chunks of CHUNK_RECORDS, with (`lines`) the physical line each starts on.
+    Without `lines` a csv.Error propagates (the caller reads again with lines, which names it)."""
+    reader = csv.reader(_lines(text), delimiter=sep, strict=True)
+    if not lines:
+        while True:
+            gc_was_on = gc.isenabled()
+            gc.disable()   # many small lists: the cyclic collector would triple the time
+            try:
+                chunk = list(itertools.islice(reader, CHUNK_RECORDS))
+            finally:
+                if gc_was_on:
+                    gc.enable()
+            if not chunk:
+                return
+            yield chunk, None
+    records, starts, prev = [], [], 0
     try:
         for rec in reader:
             records.append(rec)
-            lines.append(prev + 1)
+            starts.append(prev + 1)
             prev = reader.line_num
+            if len(records) == CHUNK_RECORDS:
+                yield records, starts
+                records, starts = [], []
     except csv.Error as err:
         start = prev + 1
         if "field larger than field limit" in str(err):
@@ -298,7 +318,8 @@ def _records(text: str, sep: str, path: str) -> tuple[list[list[str]], list[int]
         raise _fail(path, f"broken quoting in the record starting at line {start} ({err}); a value holding the "
                           "separator, a quote or a line break must be quoted, with quotes doubled inside",
                     "quoting", start) from None
-    return records, lines
+    if records:
+        yield records, starts
 
 
 def _header(names: list[object], path: str) -> tuple[list[str], list[Violation]]:
@@ -321,75 +342,147 @@ def _header(names: list[object], path: str) -> tuple[list[str], list[Violation]]
     return columns, problems
 
 
-def _drop_unnamed_blank_tail(columns: list[str], body: list[list[str]]) -> list[str]:
-    """A trailing separator on every line (SQL/SAS exports) gives a last column without name
-    and without values: harmless, dropped. With any value in it, it stays and is refused."""
-    while len(columns) > 1 and columns[-1] == "" and all(
-            len(r) == len(columns) and r[-1].strip() == "" for r in body):
-        columns = columns[:-1]
-        for r in body:
-            r.pop()
-    return columns
+def _blank_tail(names: list[str], chunks: Iterator[tuple[list[list[str]], list[int] | None]]) -> int:
+    """How many trailing header columns without a name hold no value on any line, every line as
+    wide as the header (a trailing separator on every line, as SQL/SAS exports write): harmless,
+    dropped. With any value in such a column it stays and is refused. At least one column stays."""
+    unnamed = 0
+    while unnamed < len(names) - 1 and names[len(names) - 1 - unnamed] == "":
+        unnamed += 1
+    width = len(names)
+    for chunk, _ in chunks:
+        for rec in chunk:
+            if unnamed == 0:
+                return 0
+            if len(rec) != width:
+                return 0
+            blank = 0
+            while blank < unnamed and rec[width - 1 - blank].strip() == "":
+                blank += 1
+            unnamed = min(unnamed, blank)
+    return unnamed
+
+
+class _Table:
+    """The data rows as a frame of stripped strings, built a chunk of records at a time, after the
+    structural checks: every row as wide as the header, no empty lines, no second header, no
+    overlong values (the first 25 per column named)."""
+
+    def __init__(self, columns: list[str], path: str) -> None:
+        self.columns, self.path, self.width = columns, path, len(columns)
+        self.normal = [c.lstrip("\ufeff").strip() for c in columns]
+        self.problems: list[Violation] = []
+        self.frames: list[pd.DataFrame] = []
+        self.rows = 0                                  # body records seen so far
+        self.too_long = [0] * len(columns)
+
+    def add(self, body: list[list[str]], lines: list[int] | None, drop: int) -> None:
+        base, width = self.rows, self.width
+        self.rows += len(body)
+
+        def line_of(i: int) -> int:   # i: 0-based index into this chunk
+            return lines[i] if lines is not None else base + i + 2
+
+        if drop:
+            for rec in body:
+                del rec[-drop:]
+        widths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+        for i in np.flatnonzero(widths != width).tolist():
+            rec = body[i]
+            if not rec or (len(rec) == 1 and rec[0].strip() == ""):
+                self.problems.append(Violation(None, None, "empty line among the data rows", kind="empty_line",
+                                               line=line_of(i)))
+            elif rec[0].startswith("\ufeff") or [v.strip() for v in rec] == self.normal:
+                self.problems.append(Violation(base + i + 1, None, "the header line again (with a byte order mark): "
+                                               "two exports appended to one file?", kind="repeated_header",
+                                               line=line_of(i)))
+            else:
+                self.problems.append(Violation(base + i + 1, None, f"has {len(rec)} fields, the header has {width}",
+                                               kind="ragged_row", line=line_of(i)))
+        good = np.flatnonzero(widths == width)
+        rows = body if len(good) == len(body) else [body[i] for i in good.tolist()]
+        if not rows or not width:
+            return
+        frame = pd.DataFrame(rows, columns=range(width), dtype=object).astype("str")
+        first = frame[0]
+        again = first.str.startswith("\ufeff") | (first.str.strip() == self.normal[0])
+        for k in np.flatnonzero(again.to_numpy()).tolist():
+            rec = rows[k]
+            if rec[0].startswith("\ufeff") or [v.strip() for v in rec] == self.normal:
+                i = int(good[k])
+                bom = " (with a byte order mark)" if rec[0].startswith("\ufeff") else ""
+                self.problems.append(Violation(base + i + 1, None, f"the header line again{bom}: two exports "
+                                               "appended to one file?", kind="repeated_header", line=line_of(i)))
+        for j in range(width):
+            too_long = (frame[j].str.len() > MAX_VALUE_CHARS).to_numpy()
+            for k in np.flatnonzero(too_long).tolist()[:25 - self.too_long[j]]:
+                i = int(good[k])
+                self.too_long[j] += 1
+                self.problems.append(Violation(base + i + 1, self.columns[j] or None,
+                                               f"the value is {len(rows[k][j])} characters "
+                                               f"long; the contract's limit is {MAX_VALUE_CHARS}",
+                                               kind="value_too_long", line=line_of(i)))
+        if not self.problems:       # once the file is refused, its rows are not kept
+            self.frames.append(frame.apply(lambda col: col.str.strip()))
+
+    def frame(self, header_problems: list[Violation]) -> pd.DataFrame:
+        problems = header_problems + self.problems
+        if problems:
+            problems.sort(key=lambda v: v.where_line or 0)
+            raise ExtractError(self.path, problems)
+        if self.frames:
+            frame = pd.concat(self.frames, ignore_index=True) if len(self.frames) > 1 else self.frames[0]
+        else:
+            frame = pd.DataFrame({j: pd.Series([], dtype="str") for j in range(self.width)})
+        frame.columns = self.columns
+        return frame
 
 
 def _table(columns: list[str], body: list[list[str]], lines: list[int] | None, path: str,
            header_problems: list[Violation]) -> pd.DataFrame:
-    """The data rows as a frame of stripped strings, after the structural checks: every row
-    as wide as the header, no empty lines, no second header, no overlong values."""
-    problems = list(header_problems)
-    width = len(columns)
-
-    def line_of(i: int) -> int:   # i: 0-based index into body
-        return lines[i] if lines is not None else i + 2
-
-    normal = [c.lstrip("\ufeff").strip() for c in columns]
-    widths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
-    for i in np.flatnonzero(widths != width).tolist():
-        rec = body[i]
-        if not rec or (len(rec) == 1 and rec[0].strip() == ""):
-            problems.append(Violation(None, None, "empty line among the data rows", kind="empty_line",
-                                      line=line_of(i)))
-        elif rec[0].startswith("\ufeff") or [v.strip() for v in rec] == normal:
-            problems.append(Violation(i + 1, None, "the header line again (with a byte order mark): two exports "
-                                      "appended to one file?", kind="repeated_header", line=line_of(i)))
-        else:
-            problems.append(Violation(i + 1, None, f"has {len(rec)} fields, the header has {width}",
-                                      kind="ragged_row", line=line_of(i)))
-    good = np.flatnonzero(widths == width)
-    rows = body if len(good) == len(body) else [body[i] for i in good.tolist()]
-    frame = pd.DataFrame(rows, columns=range(width), dtype=object).astype("str") if rows else pd.DataFrame(
-        {j: pd.Series([], dtype="str") for j in range(width)})
-    if len(frame) and width:
-        first = frame[0]
-        again = first.str.startswith("\ufeff") | (first.str.strip() == normal[0])
-        for k in np.flatnonzero(again.to_numpy()).tolist():
-            rec = rows[k]
-            if rec[0].startswith("\ufeff") or [v.strip() for v in rec] == normal:
-                i = int(good[k])
-                bom = " (with a byte order mark)" if rec[0].startswith("\ufeff") else ""
-                problems.append(Violation(i + 1, None, f"the header line again{bom}: two exports appended to one "
-                                          "file?", kind="repeated_header", line=line_of(i)))
-        for j in range(width):
-            too_long = (frame[j].str.len() > MAX_VALUE_CHARS).to_numpy()
-            for k in np.flatnonzero(too_long).tolist()[:25]:
-                i = int(good[k])
-                problems.append(Violation(i + 1, columns[j] or None, f"the value is {len(rows[k][j])} characters "
-                                          f"long; the contract's limit is {MAX_VALUE_CHARS}",
-                                          kind="value_too_long", line=line_of(i)))
-    if problems:
-        problems.sort(key=lambda v: v.where_line or 0)
-        raise ExtractError(path, problems)
-    frame.columns = columns
-    return frame
+    """All rows at once (the workbook reader's): the frame, or an ExtractError with every problem."""
+    table = _Table(columns, path)
+    table.add(body, lines, 0)
+    return table.frame(header_problems)
 
 
 def _strip_trailing_lines(text: str) -> str:
     """Drop the final line break and any empty or blank lines after it (Excel writes some),
-    but not blanks of the last row itself."""
-    stripped = text.rstrip()
-    tail = text[len(stripped):]
+    but not blanks of the last row itself (one slice of the text, no other copy)."""
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    tail = text[end:end + 64]
     cuts = [i for i in (tail.find("\r"), tail.find("\n")) if i >= 0]
-    return stripped + (tail[: min(cuts)] if cuts else tail)
+    keep = end + min(cuts) if cuts else len(text)
+    return text if keep == len(text) else text[:keep]
+
+
+def _build(text: str, sep: str, path: str, lines: bool) -> tuple[_Table, list[Violation], int, tuple[int, ...] | None]:
+    """The body records as a table (its problems not raised yet), the header's problems, the number
+    of records read and (with `lines`) the physical line each body row starts on."""
+    def chunks():
+        return _record_chunks(text, sep, path, lines)
+
+    stream = chunks()
+    first, first_lines = next(stream)
+    names = [c.strip() for c in first[0]]
+    drop = 0
+    if names and names[-1] == "":
+        rest = chunks()
+        head, _ = next(rest)
+        drop = _blank_tail(names, itertools.chain([(head[1:], None)], rest))
+    columns, header_problems = _header(names[:len(names) - drop], path)
+    table = _Table(columns, path)
+    starts: list[int] = []
+    records = 0
+    for i, (chunk, chunk_lines) in enumerate(itertools.chain([(first, first_lines)], stream)):
+        records += len(chunk)
+        body, body_lines = (chunk[1:], None if chunk_lines is None else chunk_lines[1:]) if i == 0 else \
+            (chunk, chunk_lines)
+        table.add(body, body_lines, drop)
+        starts += body_lines or []
+    return table, header_problems, records, (tuple(starts) if lines else None)
 
 
 def _read_csv(path: str, encoding: str) -> tuple[pd.DataFrame, Dialect]:
@@ -397,20 +490,28 @@ def _read_csv(path: str, encoding: str) -> tuple[pd.DataFrame, Dialect]:
     if not raw.strip(b" \t\r\n"):
         raise _fail(path, "the file is empty (no header line)", "empty_file")
     text = _decode(raw, path, encoding)
+    del raw
     text = _strip_trailing_lines(text)
     if not text.strip():
         raise _fail(path, "the file is empty (no header line)", "empty_file")
-    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    cut = re.search(r"\r\n|\r|\n", text)
+    first = text[:cut.start()] if cut else text
     if re.fullmatch(r"\s*sep=.?\s*", first):
         raise _fail(path, "the first line is Excel's 'sep=' hint, not the header: remove that line", "dialect", 1)
     sep = _separator(first, path)
-    records, lines = _records(text, sep, path)
-    body, body_lines = records[1:], (None if lines is None else lines[1:])
-    names = _drop_unnamed_blank_tail([c.strip() for c in records[0]], body)
-    columns, header_problems = _header(names, path)
-    frame = _table(columns, body, body_lines, path, header_problems)
-    return frame, Dialect(sep, "," if sep == ";" else ".", encoding,
-                          None if body_lines is None else tuple(body_lines))
+    # Read without tracking lines; only when a quoted value holds a line break (records and lines
+    # then differ) or the quoting is broken, read again with the line each record starts on.
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    try:
+        table, header_problems, records, body_lines = _build(text, sep, path, lines=False)
+        exact = records == breaks + 1
+    except csv.Error:
+        exact = False
+    if not exact:
+        table = None        # noqa: F841 (free the first reading before the second)
+        table, header_problems, _, body_lines = _build(text, sep, path, lines=True)
+    frame = table.frame(header_problems)
+    return frame, Dialect(sep, "," if sep == ";" else ".", encoding, body_lines)
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -499,8 +600,6 @@ def read_extract(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFram
     if path.lower().endswith((".xlsx", ".xlsm")):
         frame, dialect = _read_xlsx(path)
     else:
-        frame, dialect = _read_csv(path, encoding)
-    if len(frame):
-        frame = frame.apply(lambda col: col.str.strip())
+        frame, dialect = _read_csv(path, encoding)      # values come stripped (_Table)
     frame.insert(0, "row", range(1, len(frame) + 1))
     return frame, dialect

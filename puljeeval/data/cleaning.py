@@ -26,6 +26,7 @@ from puljeeval.data.extracts import ExtractError, Violation
 from puljeeval.settings import Settings
 
 LEDGER_COLUMNS = ["extract", "row", "course_id", "fate", "reason", "treatment"]
+TREATMENTS = ["", "blank_item", "dont_know", "dont_know_as_missing", "out_of_range_to_missing"]
 
 
 def age_groups(age: pd.Series, groups: list[dict]) -> pd.Series:
@@ -108,14 +109,19 @@ def clean_courses(reg: pd.DataFrame, bg: pd.DataFrame, settings: Settings) -> tu
 
 
 def follow_courses(frame: pd.DataFrame, name: str, course_ledger: pd.DataFrame) -> pd.DataFrame:
-    """Ledger rows of a per-course extract: each row shares its course's fate."""
-    fate = course_ledger.set_index("course_id")["reason"]
-    reason = frame["course_id"].map(fate)
-    dropped = reason != ""
+    """Ledger rows of a per-course extract: each row shares its course's fate. Fate and reason are
+    categorical from the start (the questionnaire extract has tens of rows per course)."""
+    reasons = course_ledger["reason"].astype(str)
+    levels = list(pd.unique(reasons))
+    at = pd.Index(course_ledger["course_id"]).get_indexer(frame["course_id"])
+    own = pd.Index(levels).get_indexer(reasons)
+    codes = np.where(at >= 0, own[np.maximum(at, 0)], len(levels))     # a course not in the ledger: nan
+    labels = np.array(["" if r == "" else "course_dropped:" + r for r in levels] + ["course_dropped:nan"],
+                      dtype=object)
+    dropped = (labels != "")[codes]
     return pd.DataFrame({"extract": name, "row": frame["row"], "course_id": frame["course_id"],
-                         "fate": np.where(dropped, "dropped", "kept"),
-                         "reason": np.where(dropped, "course_dropped:" + reason.astype(str), ""),
-                         "treatment": ""})
+                         "fate": pd.Categorical.from_codes(dropped.astype("int8"), ["kept", "dropped"]),
+                         "reason": pd.Categorical(labels[codes]), "treatment": ""})
 
 
 def clean_responses(q: pd.DataFrame, settings: Settings, path: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -148,13 +154,13 @@ def clean_responses(q: pd.DataFrame, settings: Settings, path: str) -> tuple[pd.
             for r, ins, v in zip(q.loc[bad, "row"], q.loc[bad, "instrument"], value[bad], strict=True)])
     dk_allowed = q["instrument"].map({k: bool(v["dont_know_allowed"]) for k, v in instruments.items()}).astype(bool)
     dk = dk.astype(bool)      # an empty extract keeps string dtypes, which `&` refuses
-    status = np.select([dk & dk_allowed, value.notna() & ~out_of_range], ["dont_know", "answered"], "missing")
-    treatment = np.select(
-        [text == "", dk & dk_allowed, dk & ~dk_allowed, mapped],
-        ["blank_item", "dont_know", "dont_know_as_missing", "out_of_range_to_missing"], "")
+    # categorical codes, not arrays of strings: this extract has tens of rows per course
+    status = np.select([dk & dk_allowed, value.notna() & ~out_of_range], [1, 0], 2).astype("int8")
+    treatment = np.select([text == "", dk & dk_allowed, dk & ~dk_allowed, mapped], [1, 2, 3, 4], 0).astype("int8")
     responses = q.drop(columns=["response"]).assign(
-        value=value.where(~out_of_range), status=pd.Categorical(status, ["answered", "dont_know", "missing"]))
-    return responses, pd.Series(treatment, index=q.index)
+        value=value.where(~out_of_range),
+        status=pd.Categorical.from_codes(status, ["answered", "dont_know", "missing"]))
+    return responses, pd.Series(pd.Categorical.from_codes(treatment, TREATMENTS), index=q.index)
 
 
 def clean(interim: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -168,7 +174,7 @@ def clean(interim: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
         led = follow_courses(frame, name, reg_ledger)
         if name == "questionnaires":
             responses, treatment = clean_responses(frame, settings, settings.config["extracts"][name]["path"])
-            led["treatment"] = np.where(led["fate"] == "kept", treatment.to_numpy(), "")
+            led["treatment"] = treatment.where(led["fate"].to_numpy() == "kept", "").to_numpy()
             out["responses"] = responses[responses["course_id"].isin(kept_ids)].drop(columns=["row"])
         elif name == "fidelity":
             out["fidelity"] = frame[frame["course_id"].isin(kept_ids)].drop(columns=["row"])

@@ -10,7 +10,7 @@ with rulekit.logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     settings = rulekit.settings(smk)
     names = scoring.part_names(settings.instruments["instruments"])
-    parts = [{name: pd.read_parquet(smk.params.pattern.format(part=part, name=name)) for name in names}
+    parts = [{name: pd.read_parquet(smk.input[scoring.part_input(part, name)]) for name in names}
              for part in range(int(smk.params.parts))]
     tables = scoring.join(parts, pd.read_parquet(smk.input.courses), settings)
     for name, frame in tables.items():

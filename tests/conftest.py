@@ -98,6 +98,11 @@ def snakemake(workdir: Path, *args: str, configfile: str | list[str] | None = RE
                           cwd=workdir, env={**os.environ, **(env or {})})
 
 
+def job_stats(log: str) -> dict[str, str]:
+    """Rule -> number of jobs, from the 'Job stats:' table of a Snakemake log."""
+    return dict(re.findall(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1].split("\n\n")[0], re.M))
+
+
 class Run:
     """A workflow run started in the background; `result()` waits for it and returns its folder."""
 

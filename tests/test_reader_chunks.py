@@ -35,6 +35,7 @@ CASES = {
     "unclosed_quote": 'a;b;c\n1;"2;3\n4;5;6\n',
     "trailing_blank_lines": "a;b;c\n1;2;3\n4;5;6\n\n  \n\n",
     "spaces": "a ; b ;c\n 1; 2 ;3 \n4;5;6\n",
+    "last_row_ends_in_many_blanks": "a;b;c\n1;2;3\n4;5;6" + " " * 100 + "\n\n",
 }
 
 
@@ -69,6 +70,10 @@ def test_the_expected_outcomes_by_hand(tmp_path):
     assert [p[3] for p in outcome("trailing_separator_with_a_value")[1]] == ["missing_column_name"]
     assert len(outcome("too_long")[1]) == 50                   # the first 25 of each column, across chunks
     assert outcome("spaces")[1]["a"] == ["1", "4"]
+    # the final line break goes however many blanks end the last row: no line breaks in values,
+    # so no line numbers to track
+    assert outcome("last_row_ends_in_many_blanks")[1]["c"] == ["3", "6"]
+    assert outcome("last_row_ends_in_many_blanks")[3] is None
 
 
 @pytest.mark.parametrize("text", ["a\r\nb\rc\nd", "a\n", "\n\n", "x", "a\r\n\r\nb\r", 'a;"x\ny"\nb\n'])

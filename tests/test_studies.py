@@ -10,7 +10,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import REPORT_CONFIG, snakemake
+from conftest import REPORT_CONFIG, job_stats, snakemake
 from snakemake.utils import update_config
 from test_coverage_study import tiny_design
 
@@ -61,7 +61,7 @@ def test_the_coverage_study_target(report_scale, tmp_path):
     options = read_yaml(work / STUDY_CONFIG)["studies"]["coverage"]
     batches = cov.seed_batches(options["first_seed"], options["seeds"], options["batch_size"])
     # only the study's jobs ran: one per batch, the summary and the page
-    ran = dict(re.findall(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1].split("\n\n")[0], re.M))
+    ran = job_stats(log)
     assert ran == {"coverage_batch": str(len(batches)), "coverage_summary": "1", "coverage_page": "1",
                    "coverage_study": "1", "total": str(len(batches) + 3)}, ran
 

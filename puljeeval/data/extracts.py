@@ -374,11 +374,13 @@ class _Table:
         self.problems: list[Violation] = []
         self.frames: list[pd.DataFrame] = []
         self.rows = 0                                  # body records seen so far
+        self.lines: list[int] = []                     # the physical line of each, when tracked
         self.too_long = [0] * len(columns)
 
     def add(self, body: list[list[str]], lines: list[int] | None, drop: int) -> None:
         base, width = self.rows, self.width
         self.rows += len(body)
+        self.lines += lines or []
 
         def line_of(i: int) -> int:   # i: 0-based index into this chunk
             return lines[i] if lines is not None else base + i + 2
@@ -452,15 +454,15 @@ def _strip_trailing_lines(text: str) -> str:
     end = len(text)
     while end and text[end - 1].isspace():
         end -= 1
-    tail = text[end:end + 64]
+    tail = text[end:]
     cuts = [i for i in (tail.find("\r"), tail.find("\n")) if i >= 0]
     keep = end + min(cuts) if cuts else len(text)
     return text if keep == len(text) else text[:keep]
 
 
-def _build(text: str, sep: str, path: str, lines: bool) -> tuple[_Table, list[Violation], int, tuple[int, ...] | None]:
-    """The body records as a table (its problems not raised yet), the header's problems, the number
-    of records read and (with `lines`) the physical line each body row starts on."""
+def _build(text: str, sep: str, path: str, lines: bool) -> tuple[_Table, list[Violation], int]:
+    """The body records as a table (its problems not raised yet; with `lines`, the physical line
+    each row starts on), the header's problems and the number of records read."""
     def chunks():
         return _record_chunks(text, sep, path, lines)
 
@@ -474,15 +476,10 @@ def _build(text: str, sep: str, path: str, lines: bool) -> tuple[_Table, list[Vi
         drop = _blank_tail(names, itertools.chain([(head[1:], None)], rest))
     columns, header_problems = _header(names[:len(names) - drop], path)
     table = _Table(columns, path)
-    starts: list[int] = []
-    records = 0
-    for i, (chunk, chunk_lines) in enumerate(itertools.chain([(first, first_lines)], stream)):
-        records += len(chunk)
-        body, body_lines = (chunk[1:], None if chunk_lines is None else chunk_lines[1:]) if i == 0 else \
-            (chunk, chunk_lines)
-        table.add(body, body_lines, drop)
-        starts += body_lines or []
-    return table, header_problems, records, (tuple(starts) if lines else None)
+    table.add(first[1:], None if first_lines is None else first_lines[1:], drop)
+    for chunk, chunk_lines in stream:
+        table.add(chunk, chunk_lines, drop)
+    return table, header_problems, table.rows + 1
 
 
 def _read_csv(path: str, encoding: str) -> tuple[pd.DataFrame, Dialect]:
@@ -503,15 +500,16 @@ def _read_csv(path: str, encoding: str) -> tuple[pd.DataFrame, Dialect]:
     # then differ) or the quoting is broken, read again with the line each record starts on.
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     try:
-        table, header_problems, records, body_lines = _build(text, sep, path, lines=False)
-        exact = records == breaks + 1
+        table, header_problems, records = _build(text, sep, path, lines=False)
+        if records != breaks + 1:
+            table = None
     except csv.Error:
-        exact = False
-    if not exact:
-        table = None        # noqa: F841 (free the first reading before the second)
-        table, header_problems, _, body_lines = _build(text, sep, path, lines=True)
+        table = None
+    tracked = table is None
+    if tracked:
+        table, header_problems, _ = _build(text, sep, path, lines=True)
     frame = table.frame(header_problems)
-    return frame, Dialect(sep, "," if sep == ";" else ".", encoding, body_lines)
+    return frame, Dialect(sep, "," if sep == ";" else ".", encoding, tuple(table.lines) if tracked else None)
 
 
 # --------------------------------------------------------------------------- XLSX

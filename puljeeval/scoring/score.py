@@ -35,6 +35,11 @@ def part_names(instrument_specs: dict, baseline: bool = True) -> list[str]:
     return names + ([BASELINE + i for i in scored] if baseline else [])
 
 
+def part_input(part: int, name: str) -> str:
+    """The join's input key of partition `part`'s table `name`."""
+    return f"part{part}_{name}"
+
+
 def cuts(course_ids: pd.Series, parts: int) -> list[str]:
     """The parts - 1 course ids where partitions 1..parts-1 begin: the sorted distinct ids split
     into `parts` runs as equal as possible (with fewer ids than parts some partitions are empty)."""

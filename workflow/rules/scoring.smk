@@ -33,15 +33,14 @@ rule score_part:
 
 rule score:
     input:
-        parts=expand(SCORE_PART, part=range(SCORE_PARTS),
-                     name=scoring.part_names(SETTINGS.instruments["instruments"])),
+        **{scoring.part_input(part, name): SCORE_PART.format(part=part, name=name)
+           for part in range(SCORE_PARTS) for name in scoring.part_names(SETTINGS.instruments["instruments"])},
         courses=CLEAN["courses"],
         instruments=SIDE_FILES["instruments"],
     output:
         **SCORES,
     params:
         parts=SCORE_PARTS,
-        pattern=lambda wildcards: SCORE_PART,
     threads: threads_of("score")
     resources:
         **resources_of("score"),
